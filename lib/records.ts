@@ -1,0 +1,140 @@
+/**
+ * Record builders: the only place a DNS record name or value for SES is formed. The program
+ * writes these records, the policy pack expects them, `verify` looks them up, tests serve them.
+ */
+import { formatDmarc } from "./dmarc";
+import { dkimHost, feedbackHost, SES_SPF_INCLUDE } from "./regions";
+import { DomainSpec, MailFromSpec } from "./spec";
+
+export enum RecordRole {
+  DKIM = "dkim",
+  BYODKIM = "byodkim",
+  MAIL_FROM_MX = "mail-from-mx",
+  MAIL_FROM_SPF = "mail-from-spf",
+  DMARC = "dmarc",
+}
+
+export type RecordType = "CNAME" | "MX" | "TXT";
+
+export interface DnsRecordSpec {
+  /** Stable key, unique in a stack: the logical name of the record's resource. */
+  key: string;
+  /** The SES domain identity the record serves. */
+  domain: string;
+  /** The SES region the record serves; undefined for records every region shares. */
+  region?: string;
+  role: RecordRole;
+  /** Absolute, lower case, no trailing dot. */
+  name: string;
+  type: RecordType;
+  /** CNAME: target; MX: `priority host`; TXT: the whole value, unsplit and unquoted. */
+  values: string[];
+  ttl: number;
+  /** Easy DKIM: which of the identity's tokens (0-2) the name and value carry. */
+  dkimToken?: number;
+}
+
+/** Easy DKIM gives every identity exactly this many tokens per region. */
+export const EASY_DKIM_TOKENS = 3;
+export const MAIL_FROM_MX_PRIORITY = 10;
+export const SES_SPF = `v=spf1 include:${SES_SPF_INCLUDE} ~all`;
+
+/** Stands in for a DKIM token that SES has not issued yet (preview, offline plan). */
+export function dkimTokenPlaceholder(index: number): string {
+  return `{dkim-token-${index + 1}}`;
+}
+
+export function isDkimTokenPlaceholder(text: string): boolean {
+  return /\{dkim-token-[0-9]+\}/.test(text);
+}
+
+/** `<token>._domainkey.<domain>` → `<token>.<DKIM host of region>`. */
+export function easyDkimRecord(domain: DomainSpec, region: string, index: number, token: string): DnsRecordSpec {
+  return {
+    key: `${domain.name}-dkim-${region}-${index + 1}`,
+    domain: domain.name,
+    region,
+    role: RecordRole.DKIM,
+    name: `${token}._domainkey.${domain.name}`.toLowerCase(),
+    type: "CNAME",
+    values: [`${token}.${dkimHost(region)}`.toLowerCase()],
+    ttl: domain.ttl,
+    dkimToken: index,
+  };
+}
+
+/** The name of a BYODKIM key record. */
+export function dkimSelectorName(selector: string, domain: string): string {
+  return `${selector}._domainkey.${domain}`.toLowerCase();
+}
+
+export function byodkimValue(publicKey: string): string {
+  return `v=DKIM1; k=rsa; p=${publicKey}`;
+}
+
+/** The MAIL FROM domain an identity uses in `region`, or undefined when MAIL FROM is off. */
+export function mailFromDomain(domain: DomainSpec, region: string): string | undefined {
+  const mailFrom = domain.mailFrom;
+  if (!mailFrom) return undefined;
+  return mailFrom.perRegion ? `${mailFrom.subdomain}-${region}.${domain.name}` : `${mailFrom.subdomain}.${domain.name}`;
+}
+
+function mailFromRecords(domain: DomainSpec, mailFrom: MailFromSpec): DnsRecordSpec[] {
+  // A shared MAIL FROM domain gets a single MX, at the first region's endpoint: SES fails the
+  // setup when several MX records exist, and redirects other regions' bounces itself.
+  const groups = mailFrom.perRegion
+    ? domain.regions.map((region) => ({ region, mxRegion: region, suffix: `-${region}` }))
+    : [{ region: undefined, mxRegion: domain.regions[0], suffix: "" }];
+  return groups.flatMap(({ region, mxRegion, suffix }) => {
+    const name = mailFromDomain(domain, mxRegion)!;
+    const common = { domain: domain.name, region, name, ttl: domain.ttl };
+    return [
+      { ...common, key: `${domain.name}-mail-from-mx${suffix}`, role: RecordRole.MAIL_FROM_MX, type: "MX" as const, values: [`${MAIL_FROM_MX_PRIORITY} ${feedbackHost(mxRegion)}`] },
+      { ...common, key: `${domain.name}-mail-from-spf${suffix}`, role: RecordRole.MAIL_FROM_SPF, type: "TXT" as const, values: [SES_SPF] },
+    ];
+  });
+}
+
+/**
+ * Every record a domain needs, in a stable order. Easy DKIM records carry the tokens that
+ * `tokensOf(region)` gives, or placeholders while they are unknown.
+ */
+export function domainRecords(domain: DomainSpec, tokensOf: (region: string) => readonly string[] | undefined = () => undefined): DnsRecordSpec[] {
+  const records: DnsRecordSpec[] = [];
+  const dkim = domain.dkim;
+  if (dkim.kind === "easy") {
+    for (const region of domain.regions) {
+      const tokens = tokensOf(region);
+      for (let i = 0; i < EASY_DKIM_TOKENS; i++) records.push(easyDkimRecord(domain, region, i, tokens?.[i] ?? dkimTokenPlaceholder(i)));
+    }
+  } else {
+    records.push({
+      key: `${domain.name}-byodkim`,
+      domain: domain.name,
+      role: RecordRole.BYODKIM,
+      name: dkimSelectorName(dkim.selector, domain.name),
+      type: "TXT",
+      values: [byodkimValue(dkim.publicKey)],
+      ttl: domain.ttl,
+    });
+  }
+  if (domain.mailFrom) records.push(...mailFromRecords(domain, domain.mailFrom));
+  if (domain.dmarc.manage) {
+    records.push({
+      key: `${domain.name}-dmarc`,
+      domain: domain.name,
+      role: RecordRole.DMARC,
+      name: `_dmarc.${domain.name}`,
+      type: "TXT",
+      values: [formatDmarc(domain.dmarc)],
+      ttl: domain.ttl,
+    });
+  }
+  return records;
+}
+
+/** `10 host` → its parts. */
+export function parseMx(value: string): { priority: number; exchange: string } | undefined {
+  const match = /^\s*([0-9]+)\s+(\S+?)\.?\s*$/.exec(value);
+  return match ? { priority: Number(match[1]), exchange: match[2].toLowerCase() } : undefined;
+}

@@ -1,0 +1,108 @@
+/**
+ * The SES region table: the one place that knows which AWS regions offer SES, which DKIM host
+ * each region's Easy DKIM tokens point at, and which host receives its MAIL FROM bounces.
+ *
+ * Source: AWS General Reference, "Amazon SES endpoints and quotas" and "SES DKIM domains".
+ * Most regions sign with `dkim.amazonses.com`; the regions below that use a regional DKIM host
+ * are the ones most hand-written modules get wrong. When AWS adds a region, add one line here.
+ */
+
+/** Regions whose Easy DKIM CNAMEs point at `dkim.<region>.amazonses.com`. */
+const REGIONAL_DKIM_HOST = new Set([
+  "af-south-1",
+  "ap-northeast-3",
+  "ap-south-2",
+  "ap-southeast-3",
+  "ap-southeast-5",
+  "ca-west-1",
+  "eu-central-2",
+  "eu-south-1",
+  "il-central-1",
+  "me-central-1",
+  "us-gov-east-1",
+]);
+
+/** Every region with an SES sending endpoint. */
+export const SES_REGIONS: readonly string[] = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "af-south-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-5",
+  "ca-central-1",
+  "ca-west-1",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "il-central-1",
+  "me-central-1",
+  "me-south-1",
+  "sa-east-1",
+  "us-gov-east-1",
+  "us-gov-west-1",
+];
+
+/** AWS regions that exist but have no SES endpoint: named so the error can say "no SES" rather than "unknown". */
+const REGIONS_WITHOUT_SES = new Set([
+  "ap-east-1",
+  "ap-east-2",
+  "ap-southeast-4",
+  "ap-southeast-6",
+  "ap-southeast-7",
+  "eu-south-2",
+  "mx-central-1",
+  "cn-north-1",
+  "cn-northwest-1",
+]);
+
+const SES_REGION_SET = new Set(SES_REGIONS);
+
+export function isSesRegion(region: string): boolean {
+  return SES_REGION_SET.has(region);
+}
+
+/** Why `region` cannot be used for SES, or undefined when it can. */
+export function sesRegionProblem(region: string): string | undefined {
+  if (isSesRegion(region)) return undefined;
+  if (REGIONS_WITHOUT_SES.has(region)) return `AWS region "${region}" has no SES endpoint`;
+  return `"${region}" is not an AWS region`;
+}
+
+/** The host Easy DKIM tokens of `region` point at, e.g. `dkim.af-south-1.amazonses.com`. */
+export function dkimHost(region: string): string {
+  return REGIONAL_DKIM_HOST.has(region) ? `dkim.${region}.amazonses.com` : "dkim.amazonses.com";
+}
+
+/** The host a custom MAIL FROM domain's single MX must name for `region`. */
+export function feedbackHost(region: string): string {
+  return `feedback-smtp.${region}.amazonses.com`;
+}
+
+/** The SES region a feedback host belongs to, or undefined when the host is not an SES feedback endpoint. */
+export function regionOfFeedbackHost(host: string): string | undefined {
+  const match = /^feedback-smtp\.([a-z0-9-]+)\.amazonses\.com\.?$/i.exec(host);
+  const region = match?.[1].toLowerCase();
+  return region && isSesRegion(region) ? region : undefined;
+}
+
+/** Every DKIM host SES uses, to recognise a CNAME target as SES's whatever its region. */
+export function isSesDkimHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, "");
+  return h === "dkim.amazonses.com" || SES_REGIONS.some((r) => REGIONAL_DKIM_HOST.has(r) && h === dkimHost(r));
+}
+
+/** The domain SES's own SPF record lives at; `include:` of it authorises every SES region. */
+export const SES_SPF_INCLUDE = "amazonses.com";

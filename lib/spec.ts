@@ -1,0 +1,89 @@
+/**
+ * The validated model of a stack: what `lib/config.ts` produces from stack config and every front
+ * end consumes. Each property says its default, as the stack config documents it.
+ */
+import { DmarcSpec } from "./dmarc";
+
+export enum DnsProvider {
+  ROUTE53 = "route53",
+  CLOUDFLARE = "cloudflare",
+}
+export const DNS_PROVIDERS: readonly DnsProvider[] = [DnsProvider.ROUTE53, DnsProvider.CLOUDFLARE];
+
+/** SES `behaviorOnMxFailure`, named for what it does to mail. */
+export enum MailFromMxFailure {
+  /** REJECT_MESSAGE: SES refuses to send while the MX is missing, so no unaligned mail leaves. Default. */
+  REJECT = "reject",
+  /** USE_DEFAULT_VALUE: SES silently falls back to amazonses.com; SPF no longer aligns. */
+  USE_DEFAULT = "use-default",
+}
+export const MAIL_FROM_MX_FAILURES: readonly MailFromMxFailure[] = [MailFromMxFailure.REJECT, MailFromMxFailure.USE_DEFAULT];
+
+/** SES's value for each choice. */
+export const BEHAVIOR_ON_MX_FAILURE: Record<MailFromMxFailure, string> = {
+  [MailFromMxFailure.REJECT]: "REJECT_MESSAGE",
+  [MailFromMxFailure.USE_DEFAULT]: "USE_DEFAULT_VALUE",
+};
+
+/** Easy DKIM key length, as SES names it. */
+export enum EasyDkimKeyLength {
+  RSA_1024_BIT = "RSA_1024_BIT",
+  RSA_2048_BIT = "RSA_2048_BIT",
+}
+
+/** How the domain's mail is DKIM-signed: one strategy object per SES choice. */
+export type DkimSpec =
+  /** Easy DKIM: SES makes the keys, 3 CNAMEs per region. */
+  | { kind: "easy"; keyLength: EasyDkimKeyLength }
+  /**
+   * BYODKIM: the stack brings the key; one TXT at `<selector>._domainkey.<domain>` serves every region.
+   * The private key lives in secret config; only the public half is in this model.
+   */
+  | { kind: "byodkim"; selector: string; publicKey: string; privateKeyConfigKey: string };
+
+export interface MailFromSpec {
+  /** The label under the domain: `bounce` gives `bounce.example.com`. Default `bounce`. */
+  subdomain: string;
+  /** One MAIL FROM domain per region (`bounce-<region>`) instead of one shared by all. Default false. */
+  perRegion: boolean;
+  /** What SES does when the MX is missing. Default reject. */
+  onMxFailure: MailFromMxFailure;
+}
+
+export interface DomainDmarcSpec extends DmarcSpec {
+  /** false: DMARC is published outside this stack and no record is written. Default true. */
+  manage: boolean;
+}
+
+export interface DomainSpec {
+  /** The SES domain identity, lower case. */
+  name: string;
+  /** Route 53: hosted zone name or id; Cloudflare: zone id. */
+  zone: string;
+  /** SES regions; default the stack's `regions`. */
+  regions: string[];
+  /** Domains used in From: headers; each is the domain or below it. Default [name]. */
+  fromDomains: string[];
+  /** Custom MAIL FROM; undefined when disabled (`mailFrom: false`), then only DKIM can align. */
+  mailFrom?: MailFromSpec;
+  dkim: DkimSpec;
+  dmarc: DomainDmarcSpec;
+  /** TTL of every record, seconds; 1 means automatic on Cloudflare. Default 3600. */
+  ttl: number;
+  /** Route 53 only: take over records that already exist at these names. Default false. */
+  allowOverwrite: boolean;
+}
+
+export interface StackSpec {
+  dnsProvider: DnsProvider;
+  /** The stack-wide default SES regions. */
+  regions: string[];
+  domains: DomainSpec[];
+  /** Email-address identities, verified by the link AWS mails; no DNS. */
+  addresses: AddressSpec[];
+}
+
+export interface AddressSpec {
+  address: string;
+  regions: string[];
+}
