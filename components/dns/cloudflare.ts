@@ -1,0 +1,36 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { parseMx } from "../../lib/records";
+import { cloudflareTxtContent } from "../../lib/txt";
+import { DnsZone, ZoneRecordArgs } from "./zone";
+
+/**
+ * Cloudflare: one record per value. DKIM CNAMEs stay DNS-only and unflattened, since a proxied or
+ * flattened CNAME hides the key from receivers; TXT content is quoted (Cloudflare splits long
+ * strings itself); MX takes its priority separately. The API token is the provider's
+ * `cloudflare:apiToken` config, set as a secret; this program never reads it.
+ */
+export class CloudflareZone implements DnsZone {
+  constructor(private readonly zoneId: string) {}
+
+  addRecord(args: ZoneRecordArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
+    return args.values.map((value, i) => {
+      const name = args.values.length > 1 ? `${args.key}-${i + 1}` : args.key;
+      const common = { zoneId: this.zoneId, name: args.name, type: args.type, ttl: args.ttl };
+      switch (args.type) {
+        case "CNAME":
+          return new cloudflare.DnsRecord(name, { ...common, content: value, proxied: false, settings: { flattenCname: false } }, opts);
+        case "TXT":
+          return new cloudflare.DnsRecord(name, { ...common, content: pulumi.output(value).apply(cloudflareTxtContent) }, opts);
+        case "MX": {
+          const mx = pulumi.output(value).apply((v) => {
+            const parsed = parseMx(v);
+            if (!parsed) throw new Error(`${args.key}: "${v}" is not "priority host"`);
+            return parsed;
+          });
+          return new cloudflare.DnsRecord(name, { ...common, priority: mx.priority, content: mx.exchange }, opts);
+        }
+      }
+    });
+  }
+}

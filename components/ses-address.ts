@@ -1,0 +1,21 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AddressSpec } from "../lib/spec";
+
+/**
+ * An email-address identity in each of its regions. It verifies by the link AWS mails to the
+ * address and writes no DNS; its mail aligns with DMARC only through a verified domain identity
+ * of the address's domain, whose DKIM keys SES then signs with.
+ */
+export class SesAddress extends pulumi.ComponentResource {
+  readonly identities: { region: string; arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }[];
+
+  constructor(name: string, args: { address: AddressSpec }, opts: pulumi.ComponentResourceOptions = {}) {
+    super("ses-email-auth:index:SesAddress", name, {}, opts);
+    this.identities = args.address.regions.map((region) => {
+      const identity = new aws.sesv2.EmailIdentity(`${args.address.address}-${region}`, { region, emailIdentity: args.address.address }, { parent: this });
+      return { region, arn: identity.arn, verifiedForSending: identity.verifiedForSendingStatus };
+    });
+    this.registerOutputs({ identities: this.identities });
+  }
+}

@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DnsRecordSpec } from "../lib/records";
+import { DnsProvider, DomainSpec, StackSpec } from "../lib/spec";
+import { renderZoneFile } from "../lib/zonefile";
+import { CloudflareZone } from "./dns/cloudflare";
+import { Route53Zone } from "./dns/route53";
+import { DnsZone } from "./dns/zone";
+import { SesAddress } from "./ses-address";
+import { SesDomain } from "./ses-domain";
+
+type RegionalStatus = Record<string, { arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }>;
+
+export interface StackOutputs {
+  /** domain → region → identity ARN and whether SES has verified it. */
+  identities: Record<string, RegionalStatus>;
+  /** address → region → identity ARN and verification status. */
+  addresses: Record<string, RegionalStatus>;
+  /** Every DNS record the stack manages. */
+  records: pulumi.Output<DnsRecordSpec[]>;
+  /** The same records as a BIND zone fragment, for any other DNS provider. */
+  zoneFile: pulumi.Output<string>;
+}
+
+function zoneFor(spec: StackSpec, domain: DomainSpec): DnsZone {
+  return spec.dnsProvider === DnsProvider.CLOUDFLARE ? new CloudflareZone(domain.zone) : new Route53Zone(domain.zone, domain.allowOverwrite);
+}
+
+function byRegion(identities: { region: string; arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }[]): RegionalStatus {
+  return Object.fromEntries(identities.map(({ region, arn, verifiedForSending }) => [region, { arn, verifiedForSending }]));
+}
+
+/**
+ * Declares everything a validated stack asks for. `secret(key)` gives a secret config value
+ * (BYODKIM private keys) as a secret Output.
+ */
+export function declareStack(spec: StackSpec, secret: (configKey: string) => pulumi.Output<string>): StackOutputs {
+  const domains = spec.domains.map(
+    (domain) =>
+      new SesDomain(domain.name, {
+        domain,
+        zone: zoneFor(spec, domain),
+        dkimPrivateKey: domain.dkim.kind === "byodkim" ? secret(domain.dkim.privateKeyConfigKey) : undefined,
+      }),
+  );
+  const addresses = spec.addresses.map((address) => new SesAddress(address.address, { address }));
+  const records = pulumi.all(domains.map((d) => d.records)).apply((lists) => lists.flat());
+  return {
+    identities: Object.fromEntries(domains.map((d, i) => [spec.domains[i].name, byRegion(d.identities)])),
+    addresses: Object.fromEntries(addresses.map((a, i) => [spec.addresses[i].address, byRegion(a.identities)])),
+    records,
+    zoneFile: records.apply(renderZoneFile),
+  };
+}

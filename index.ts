@@ -1,0 +1,14 @@
+// The Pulumi program: validate the whole stack config first (a bad config registers nothing),
+// then declare every domain and address. Everything else lives in lib/ and components/.
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig } from "./lib/config";
+import { declareStack } from "./components/stack";
+
+const spec = parseStackConfig(pulumi.runtime.allConfig());
+const config = new pulumi.Config();
+const outputs = declareStack(spec, (key) => config.requireSecret(key));
+
+export const identities = outputs.identities;
+export const addresses = outputs.addresses;
+export const records = outputs.records;
+export const zoneFile = outputs.zoneFile;

@@ -1,0 +1,127 @@
+/**
+ * Runs the real program (index.ts) in-process under Pulumi's mock runtime and records every
+ * registration as the engine would see it: inputs as sent over gRPC (unknown values and secrets
+ * in their wire form), parent, dependencies, property dependencies, provider and protect.
+ * Used by the tests, the offline plan and the benchmarks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { PROJECT } from "../lib/config";
+import { providerMocks } from "./provider-mocks";
+
+/** The engine's wire sentinel for a value not known until apply. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The wire signature that marks a secret: `{[SIG_KEY]: SECRET_SIG, value}`. */
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface Registration {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  provider?: string;
+  protect: boolean;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  /** Inputs in wire form: UNKNOWN where not known, secrets wrapped. */
+  inputs: Record<string, unknown>;
+  /** State the (mock) provider returned, in wire form. */
+  outputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  registrations: Registration[];
+  /** The stack's exported outputs, plain values (secrets unwrapped). */
+  outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /** Every `namespace:key` → string, as `pulumi.runtime.allConfig()` would give it. */
+  config: Record<string, string>;
+  /** Keys whose values are secrets. */
+  secretKeys?: string[];
+  /** true: `pulumi preview` (computed values unknown); false: as after `pulumi up`. */
+  preview: boolean;
+  stack?: string;
+  /** The program module; default the project's index.ts. */
+  program?: string;
+}
+
+const DEFAULT_PROGRAM = join(__dirname, "..", "index");
+
+/** Runs the program once; throws what the program throws (a ConfigError, say) after nothing was registered. */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+  const { config, secretKeys = [], preview, stack = "dev", program = DEFAULT_PROGRAM } = options;
+  await pulumi.runtime.setMocks(providerMocks(preview), PROJECT, stack, preview);
+  pulumi.runtime.setAllConfig(config, secretKeys);
+
+  const registrations: Registration[] = [];
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
+    register(req, (err: unknown, resp: any) => {
+      if (!err) registrations.push(toRegistration(req, resp));
+      callback(err, resp);
+    });
+
+  const modulePath = require.resolve(program);
+  delete require.cache[modulePath];
+  // The program's own error is caught inside the stack, as the language host does, so the
+  // Stack resource completes instead of leaving a rejected promise behind.
+  let thrown: { error: unknown } | undefined;
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      return require(modulePath);
+    } catch (error) {
+      thrown = { error };
+      return undefined;
+    }
+  });
+  await (pulumi.runtime as any).waitForRPCs?.();
+  if (thrown) throw new ProgramFailed(thrown.error, registrations);
+  return { registrations, outputs: (outputs ?? {}) as Record<string, unknown> };
+}
+
+/** The program threw; `cause` is what it threw, `registrations` what it had registered by then. */
+export class ProgramFailed extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly registrations: Registration[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "ProgramFailed";
+  }
+}
+
+function toRegistration(req: any, resp: any): Registration {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+    propertyDependencies[key] = deps.getUrnsList();
+  });
+  return {
+    urn: resp.getUrn(),
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent: req.getParent() || undefined,
+    provider: req.getProvider() || undefined,
+    protect: req.getProtect() ?? false,
+    dependencies: req.getDependenciesList(),
+    propertyDependencies,
+    inputs: req.getObject()?.toJavaScript() ?? {},
+    outputs: resp.getObject()?.toJavaScript() ?? {},
+  };
+}
+
+/** Wire form → plain value: secrets unwrapped; unknowns kept as UNKNOWN. */
+export function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return plain(obj.value);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
