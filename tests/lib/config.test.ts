@@ -1,0 +1,78 @@
+import { strict as assert } from "node:assert";
+import { ConfigError, parseStackConfig, UNREADABLE_SECRET } from "../../lib/config";
+import { Alignment, DmarcPolicy } from "../../lib/dmarc";
+import { DnsProvider, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
+import { exampleDomain, rsaKeyPair, stackConfig } from "../fixtures/stacks";
+
+function problems(input: Parameters<typeof stackConfig>[0]): string[] {
+  return problemsOf(stackConfig(input));
+}
+
+function problemsOf(raw: Record<string, string>): string[] {
+  try {
+    parseStackConfig(raw);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems.map((p) => `${p.key}: ${p.message}`);
+  }
+  return [];
+}
+
+describe("lib/config", () => {
+  it("fills documented defaults", () => {
+    const spec = parseStackConfig(stackConfig({ regions: ["us-east-1"], domains: [{ name: "Example.com.", zone: "example.com" }] }));
+    assert.equal(spec.dnsProvider, DnsProvider.ROUTE53);
+    const d = spec.domains[0];
+    assert.equal(d.name, "example.com");
+    assert.deepEqual(d.regions, ["us-east-1"]);
+    assert.deepEqual(d.fromDomains, ["example.com"]);
+    assert.deepEqual(d.mailFrom, { subdomain: "bounce", perRegion: false, onMxFailure: MailFromMxFailure.REJECT });
+    assert.deepEqual(d.dkim, { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT });
+    assert.deepEqual(d.dmarc, { policy: DmarcPolicy.NONE, subdomainPolicy: undefined, percent: undefined, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, manage: true });
+    assert.equal(d.ttl, 3600);
+    assert.equal(d.allowOverwrite, false);
+  });
+
+  it("turns MAIL FROM off with mailFrom: false", () => {
+    assert.equal(parseStackConfig(stackConfig({ regions: ["us-east-1"], domains: [exampleDomain({ mailFrom: false })] })).domains[0].mailFrom, undefined);
+  });
+
+  it("accepts ttl 1 (automatic) on Cloudflare only", () => {
+    assert.deepEqual(problems({ regions: ["us-east-1"], domains: [exampleDomain({ ttl: 1 })] }).map((p) => p.split(":")[1]), ["domains[0].ttl"]);
+  });
+
+  it("refuses a Route 53 zone that cannot hold the domain", () => {
+    assert.match(problems({ regions: ["us-east-1"], domains: [exampleDomain({ zone: "example.org" })] })[0], /domains\[0\]\.zone: hosted zone "example.org" cannot hold records of example\.com/);
+  });
+
+  it("refuses a per-region MAIL FROM label that would exceed 63 characters", () => {
+    assert.match(problems({ regions: ["ap-southeast-2"], domains: [exampleDomain({ mailFrom: { subdomain: "b".repeat(50), perRegion: true } })] })[0], /mailFrom\.subdomain.*63/);
+  });
+
+  describe("BYODKIM", () => {
+    const key = rsaKeyPair(2048);
+    const byodkim = (dkim: Record<string, unknown>, extra: Record<string, unknown> = { dkimKey: key.privateKey }) =>
+      stackConfig({ regions: ["us-east-1"], domains: [exampleDomain({ dkim })], ...extra });
+
+    it("takes a selector, the public key, and the private key from a named secret", () => {
+      const spec = parseStackConfig(byodkim({ selector: "ses2026", publicKey: key.publicKey, privateKeyConfig: "dkimKey" }));
+      assert.deepEqual(spec.domains[0].dkim, { kind: "byodkim", selector: "ses2026", publicKey: key.publicKey, privateKeyConfigKey: "dkimKey" });
+    });
+
+    it("plans without the secret's plaintext", () => {
+      assert.doesNotThrow(() => parseStackConfig(byodkim({ selector: "ses2026", publicKey: key.publicKey, privateKeyConfig: "dkimKey" }, { dkimKey: UNREADABLE_SECRET })));
+    });
+
+    it("refuses a public key that is not the private key's, PEM text, short keys, and a missing secret", () => {
+      const other = rsaKeyPair(1024);
+      const cases: [Record<string, unknown>, Record<string, unknown> | undefined, RegExp][] = [
+        [{ selector: "s1", publicKey: other.publicKey, privateKeyConfig: "dkimKey" }, undefined, /dkim\.publicKey: is not the public half/],
+        [{ selector: "s1", publicKey: `-----BEGIN PUBLIC KEY-----\n${key.publicKey}`, privateKeyConfig: "dkimKey" }, undefined, /without PEM/],
+        [{ selector: "s1", publicKey: key.publicKey, privateKeyConfig: "dkimKey" }, {}, /ses-email-auth:dkimKey: is missing/],
+        [{ selector: "x".repeat(64), publicKey: key.publicKey, privateKeyConfig: "dkimKey" }, undefined, /selector of at most 63/],
+        [{ selector: "s1", publicKey: rsaKeyPair(512).publicKey, privateKeyConfig: "k512" }, { k512: rsaKeyPair(512).privateKey }, /512 bits; SES accepts 1024 to 2048/],
+      ];
+      for (const [dkim, extra, expected] of cases) assert.match(problemsOf(byodkim(dkim, extra)).join("\n"), expected);
+    });
+  });
+});
