@@ -1,0 +1,397 @@
+/**
+ * Any program's SES and DNS resources → the facts lib/ judges. Recognises the SESv2 and SES v1
+ * resources, Route 53 and Cloudflare (v6 DnsRecord, v5 Record) records with FQDN or zone-relative
+ * names, and links records to identities through property dependencies, never through values that
+ * preview cannot know. Built once per policy run, in one pass over the resources plus map lookups.
+ */
+import { PolicyResource } from "@pulumi/policy";
+import { PathSetup } from "../lib/alignment";
+import { discoverDmarc, DmarcDiscovery } from "../lib/dmarc";
+import { absoluteName, isAtOrBelow, normalizeName } from "../lib/names";
+import { dkimSelectorName, EASY_DKIM_TOKENS, parseMx } from "../lib/records";
+import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../lib/regions";
+import { checkSesSpf } from "../lib/spf";
+import { readTxt } from "../lib/txt";
+import { isUnknown, Maybe, read, Unknown } from "./preview";
+
+export const TYPES = {
+  sesv2Identity: "aws:sesv2/emailIdentity:EmailIdentity",
+  sesv2MailFrom: "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes",
+  sesIdentity: "aws:ses/domainIdentity:DomainIdentity",
+  sesDkim: "aws:ses/domainDkim:DomainDkim",
+  sesMailFrom: "aws:ses/mailFrom:MailFrom",
+  route53Record: "aws:route53/record:Record",
+  route53Zone: "aws:route53/zone:Zone",
+  cloudflareDnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  cloudflareRecord: "cloudflare:index/record:Record",
+  cloudflareZone: "cloudflare:index/zone:Zone",
+} as const;
+
+/** Resources whose outputs Easy DKIM record names and targets are computed from. */
+const SIGNER_TYPES: ReadonlySet<string> = new Set([TYPES.sesv2Identity, TYPES.sesDkim]);
+/** The inputs of a record that say where it is and what it holds. */
+const RECORD_VALUE_PROPS = ["name", "content", "value", "records"];
+
+export interface DnsRecord {
+  resource: PolicyResource;
+  provider: "route53" | "cloudflare";
+  type: Maybe<string>;
+  /** Absolute, lower case, no trailing dot (zone-relative names resolved when the zone is known). */
+  name: Maybe<string>;
+  /** What a resolver returns: TXT unsplit and unquoted, CNAME targets and MX `priority host` normalised. */
+  values: Maybe<string[]>;
+  /** URNs of the SES identities (or v1 DomainDkim) the name or value is computed from. */
+  signers: string[];
+}
+
+export type DkimConfig =
+  | { kind: "easy"; signer: string; tokens: Maybe<string[]> }
+  | { kind: "byodkim"; selector: Maybe<string> }
+  /** An SES v1 identity without a DomainDkim: SES does not sign its mail. */
+  | { kind: "none" };
+
+/** One SES domain identity in one region. */
+export interface Identity {
+  domain: string;
+  /** undefined: neither the resource nor its provider names a region (the provider falls back to its environment). */
+  region?: string;
+  resource: PolicyResource;
+  dkim: DkimConfig;
+  mailFrom?: { domain: Maybe<string>; resource: PolicyResource };
+}
+
+/** A path's setup, with the preview error behind an "unknown" state. */
+export interface Setup extends PathSetup {
+  cause?: Unknown;
+}
+
+/** For messages: where an identity is. */
+export function where(id: Identity): string {
+  return `${id.domain} (${id.region ?? "provider's default region"})`;
+}
+
+function regionOf(r: PolicyResource): Maybe<string | undefined> {
+  const own = read(() => r.props.region as string | undefined);
+  if (own !== undefined || !r.provider) return own;
+  const provider = r.provider;
+  return read(() => provider.props.region as string | undefined);
+}
+
+function normalizeValue(type: string, value: string): string {
+  switch (type) {
+    case "TXT":
+      return readTxt(value);
+    case "MX": {
+      const mx = parseMx(value);
+      return mx ? `${mx.priority} ${mx.exchange}` : value;
+    }
+    default:
+      return normalizeName(value);
+  }
+}
+
+function dependenciesOf(r: PolicyResource, props: readonly string[]): PolicyResource[] {
+  const byProp = r.propertyDependencies ?? {};
+  // Without property dependencies (an old state file, say) the resource's dependencies stand in.
+  return Object.keys(byProp).length ? props.flatMap((p) => byProp[p] ?? []) : (r.dependencies ?? []);
+}
+
+export class StackFacts {
+  readonly identities: Identity[] = [];
+  /** Identities whose domain or region is known only after apply. */
+  readonly unresolvedIdentities: { resource: PolicyResource; cause: Unknown }[] = [];
+  readonly records: DnsRecord[] = [];
+  private readonly identityByKey = new Map<string, Identity>();
+  private readonly identityByUrn = new Map<string, Identity>();
+  private readonly recordsAt = new Map<string, DnsRecord[]>();
+  private readonly recordsBySigner = new Map<string, DnsRecord[]>();
+  /** Records whose name or type is unknown and that no identity accounts for: they may be anywhere. */
+  private readonly unplaced: DnsRecord[] = [];
+  private readonly zoneNameById = new Map<string, string>();
+
+  constructor(resources: readonly PolicyResource[]) {
+    const byType = new Map<string, PolicyResource[]>();
+    for (const r of resources) {
+      const list = byType.get(r.type);
+      if (list) list.push(r);
+      else byType.set(r.type, [r]);
+    }
+    const ofType = (type: string) => byType.get(type) ?? [];
+
+    for (const r of ofType(TYPES.sesv2Identity)) this.addSesv2Identity(r);
+    for (const r of ofType(TYPES.sesIdentity)) this.addIdentity(r, read(() => r.props.domain as string), { kind: "none" });
+    for (const r of ofType(TYPES.sesDkim)) this.addDomainDkim(r);
+    for (const r of ofType(TYPES.sesv2MailFrom)) this.addMailFrom(r, "emailIdentity");
+    for (const r of ofType(TYPES.sesMailFrom)) this.addMailFrom(r, "domain");
+
+    for (const z of [...ofType(TYPES.route53Zone), ...ofType(TYPES.cloudflareZone)]) {
+      const id = read(() => (z.props.zoneId ?? z.props.id) as string | undefined);
+      const name = this.zoneName(z);
+      if (typeof id === "string" && name) this.zoneNameById.set(id, name);
+    }
+    const tokenOwners = this.tokenOwners();
+    for (const r of ofType(TYPES.route53Record)) this.addRecord(this.route53Record(r), tokenOwners);
+    for (const r of [...ofType(TYPES.cloudflareDnsRecord), ...ofType(TYPES.cloudflareRecord)]) this.addRecord(this.cloudflareRecord(r), tokenOwners);
+  }
+
+  // --- identities ---
+
+  private addSesv2Identity(r: PolicyResource): void {
+    const name = read(() => r.props.emailIdentity as string);
+    if (typeof name === "string" && name.includes("@")) return; // an email-address identity: no DNS
+    const attrs = read(() => r.props.dkimSigningAttributes as Record<string, unknown> | undefined);
+    // A block left out of the inputs is computed as a whole during preview: that is Easy DKIM.
+    const selector = isUnknown(attrs) || !attrs ? undefined : read(() => attrs.domainSigningSelector as string | undefined);
+    const dkim: DkimConfig =
+      selector === undefined
+        ? { kind: "easy", signer: r.urn, tokens: isUnknown(attrs) ? attrs : read(() => [...((attrs?.tokens as string[] | undefined) ?? [])]) }
+        : { kind: "byodkim", selector };
+    this.addIdentity(r, name, dkim);
+  }
+
+  private addIdentity(r: PolicyResource, domain: Maybe<string>, dkim: DkimConfig): Identity | undefined {
+    const region = regionOf(r);
+    if (isUnknown(domain) || isUnknown(region)) {
+      this.unresolvedIdentities.push({ resource: r, cause: isUnknown(domain) ? domain : (region as Unknown) });
+      return undefined;
+    }
+    const identity: Identity = { domain: normalizeName(domain), region, resource: r, dkim };
+    const key = `${identity.domain} ${region ?? ""}`;
+    const existing = this.identityByKey.get(key);
+    if (existing) {
+      this.identityByUrn.set(r.urn, existing);
+      return existing;
+    }
+    this.identityByKey.set(key, identity);
+    this.identityByUrn.set(r.urn, identity);
+    this.identities.push(identity);
+    return identity;
+  }
+
+  /** The identity a v1 DomainDkim or a MAIL FROM resource configures: by dependency, else by domain and region. */
+  private identityFor(r: PolicyResource, prop: string): Identity | undefined {
+    for (const dep of r.propertyDependencies?.[prop] ?? []) {
+      const identity = this.identityByUrn.get(dep.urn);
+      if (identity) return identity;
+    }
+    const domain = read(() => r.props[prop] as string);
+    const region = regionOf(r);
+    if (isUnknown(domain) || isUnknown(region)) return undefined;
+    return this.identityByKey.get(`${normalizeName(domain)} ${region ?? ""}`);
+  }
+
+  private addDomainDkim(r: PolicyResource): void {
+    const dkim: DkimConfig = { kind: "easy", signer: r.urn, tokens: read(() => [...((r.props.dkimTokens as string[] | undefined) ?? [])]) };
+    const identity = this.identityFor(r, "domain");
+    if (identity) {
+      identity.dkim = dkim;
+      this.identityByUrn.set(r.urn, identity);
+    }
+    // The identity itself may live in another stack; DomainDkim still says domain and region.
+    else this.addIdentity(r, read(() => r.props.domain as string), dkim);
+  }
+
+  private addMailFrom(r: PolicyResource, identityProp: string): void {
+    const identity = this.identityFor(r, identityProp);
+    if (!identity) return;
+    const domain = read(() => r.props.mailFromDomain as string | undefined);
+    if (domain === undefined || domain === "") return;
+    identity.mailFrom = { domain: isUnknown(domain) ? domain : normalizeName(domain), resource: r };
+  }
+
+  /** `<token>._domainkey.<domain>` → signer, for records written with literal tokens (no dependency to follow). */
+  private tokenOwners(): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const id of this.identities) {
+      if (id.dkim.kind !== "easy" || isUnknown(id.dkim.tokens)) continue;
+      for (const token of id.dkim.tokens) owners.set(`${token}._domainkey.${id.domain}`.toLowerCase(), id.dkim.signer);
+    }
+    return owners;
+  }
+
+  // --- records ---
+
+  private zoneName(z: PolicyResource): string | undefined {
+    const name = read(() => (z.props.name ?? z.props.zone) as string | undefined);
+    return typeof name === "string" ? name : undefined;
+  }
+
+  /** The apex of the zone a record is in, when the stack says it. */
+  private zoneOf(r: PolicyResource): string | undefined {
+    for (const dep of r.propertyDependencies?.zoneId ?? []) {
+      if (dep.type === TYPES.route53Zone || dep.type === TYPES.cloudflareZone) return this.zoneName(dep);
+    }
+    const id = read(() => r.props.zoneId as string);
+    return typeof id === "string" ? this.zoneNameById.get(id) : undefined;
+  }
+
+  private record(r: PolicyResource, provider: DnsRecord["provider"], rawValues: (type: string) => string[]): DnsRecord {
+    const type = read(() => (r.props.type as string).toUpperCase());
+    const zone = this.zoneOf(r);
+    const name = read(() => absoluteName(r.props.name as string, zone));
+    const values = isUnknown(type) ? type : read(() => rawValues(type).map((v) => normalizeValue(type, v)));
+    const signers = dependenciesOf(r, RECORD_VALUE_PROPS).filter((d) => SIGNER_TYPES.has(d.type)).map((d) => d.urn);
+    return { resource: r, provider, type, name, values, signers };
+  }
+
+  private route53Record(r: PolicyResource): DnsRecord {
+    return this.record(r, "route53", () => [...((r.props.records as string[] | undefined) ?? [])]);
+  }
+
+  private cloudflareRecord(r: PolicyResource): DnsRecord {
+    return this.record(r, "cloudflare", (type) => {
+      const content = (r.props.content ?? r.props.value) as string; // v5 Record still accepts `value`
+      return [type === "MX" ? `${r.props.priority} ${content}` : content];
+    });
+  }
+
+  private addRecord(record: DnsRecord, tokenOwners: Map<string, string>): void {
+    this.records.push(record);
+    if (record.signers.length === 0 && typeof record.name === "string") {
+      const owner = tokenOwners.get(record.name);
+      if (owner) record.signers.push(owner);
+    }
+    for (const signer of record.signers) {
+      const list = this.recordsBySigner.get(signer);
+      if (list) list.push(record);
+      else this.recordsBySigner.set(signer, [record]);
+    }
+    if (isUnknown(record.name) || isUnknown(record.type)) {
+      if (!(record.signers.length && (isUnknown(record.type) || record.type === "CNAME"))) this.unplaced.push(record);
+      return;
+    }
+    const key = `${record.type} ${record.name}`;
+    const list = this.recordsAt.get(key);
+    if (list) list.push(record);
+    else this.recordsAt.set(key, [record]);
+  }
+
+  /**
+   * Every value of `type` at `name` across the stack's records, or Unknown while one of them, or
+   * (when none is found) a record whose name is not known yet, could change the answer.
+   */
+  valuesAt(name: string, type: string): Maybe<string[]> {
+    const values: string[] = [];
+    for (const record of this.recordsAt.get(`${type} ${name}`) ?? []) {
+      if (isUnknown(record.values)) return record.values;
+      values.push(...record.values);
+    }
+    return values.length === 0 ? (this.pending(type) ?? values) : values;
+  }
+
+  /** Why a record of `type` may exist where none is seen yet: one whose name or type preview cannot know. */
+  private pending(type: string): Unknown | undefined {
+    const record = this.unplaced.find((r) => isUnknown(r.type) || r.type === type);
+    if (!record) return undefined;
+    return isUnknown(record.name) ? record.name : (record.type as Unknown);
+  }
+
+  /** The identity an Easy DKIM signer (an identity, or a v1 DomainDkim) belongs to. */
+  identityOf(signer: string): Identity | undefined {
+    return this.identityByUrn.get(signer);
+  }
+
+  /** The Easy DKIM CNAMEs that carry an identity's tokens (name or type possibly unknown in preview). */
+  dkimRecords(signer: string, domain: string): DnsRecord[] {
+    return (this.recordsBySigner.get(signer) ?? []).filter(
+      (r) => (isUnknown(r.type) || r.type === "CNAME") && (isUnknown(r.name) || isAtOrBelow(r.name, `_domainkey.${domain}`)),
+    );
+  }
+
+  // --- the three things DMARC depends on ---
+
+  /** DMARC discovery for a From domain; `external` holds records published outside the stack, by name. */
+  dmarc(from: string, external: ReadonlyMap<string, string>): { discovery: DmarcDiscovery; cause?: Unknown } {
+    let cause: Unknown | undefined;
+    const discovery = discoverDmarc(from, (name) => {
+      const values = this.valuesAt(name, "TXT");
+      if (isUnknown(values)) {
+        cause = values;
+        return "unknown";
+      }
+      const text = external.get(name);
+      return text === undefined ? values : [...values, text];
+    });
+    return { discovery, cause };
+  }
+
+  dkimSetup(id: Identity): Setup {
+    switch (id.dkim.kind) {
+      case "none":
+        return { state: "incomplete", detail: `no aws.ses.DomainDkim for ${where(id)}, so SES does not sign its mail; add one and publish its 3 CNAMEs` };
+      case "byodkim":
+        return this.byodkimSetup(id, id.dkim.selector);
+      case "easy":
+        return this.easyDkimSetup(id, id.dkim.signer, id.dkim.tokens);
+    }
+  }
+
+  private byodkimSetup(id: Identity, selector: Maybe<string>): Setup {
+    if (isUnknown(selector)) return { state: "unknown", detail: `the DKIM selector of ${where(id)} is known only after apply`, cause: selector };
+    const name = dkimSelectorName(selector, id.domain);
+    const values = this.valuesAt(name, "TXT");
+    if (isUnknown(values)) return { state: "unknown", detail: `the DKIM key record ${name} is known only after apply`, cause: values };
+    if (values.some((v) => /^v=DKIM1\s*(;|$)/i.test(v.trim()) && /(^|;)\s*p=[A-Za-z0-9+/]/.test(v))) return { state: "complete" };
+    return { state: "incomplete", detail: `no DKIM key at ${name} for ${where(id)}; publish TXT "v=DKIM1; k=rsa; p=<public key>"` };
+  }
+
+  private easyDkimSetup(id: Identity, signer: string, tokens: Maybe<string[]>): Setup {
+    const host = id.region ? dkimHost(id.region) : undefined;
+    const fix = `publish CNAME <token>._domainkey.${id.domain} → <token>.${host ?? "<DKIM host of the region>"} for each of its ${EASY_DKIM_TOKENS} tokens`;
+    const problems: string[] = [];
+    let cause: Unknown | undefined;
+    const names = new Set<string>();
+    const records = this.dkimRecords(signer, id.domain);
+    for (const record of records) {
+      if (isUnknown(record.name)) cause ??= record.name;
+      else names.add(record.name);
+      if (isUnknown(record.values)) {
+        cause ??= record.values;
+        continue;
+      }
+      for (const target of record.values) {
+        const targetHost = target.slice(target.indexOf(".") + 1);
+        const right = host ? targetHost === host : isSesDkimHost(targetHost);
+        if (!right) problems.push(`${isUnknown(record.name) ? "a DKIM CNAME" : record.name} points at ${target}, but Easy DKIM in ${id.region} signs with ${host ?? "an SES DKIM host"}`);
+      }
+    }
+    const namesKnown = records.every((r) => !isUnknown(r.name));
+    const missing = isUnknown(tokens) || !namesKnown ? [] : tokens.map((t) => `${t}._domainkey.${id.domain}`.toLowerCase()).filter((n) => !names.has(n));
+    if (missing.length) problems.push(`no CNAME at ${missing.join(", ")}`);
+    else if (records.length < EASY_DKIM_TOKENS) {
+      const pending = this.pending("CNAME");
+      if (pending) cause ??= pending;
+      else problems.push(`${records.length} of ${EASY_DKIM_TOKENS} Easy DKIM CNAMEs`);
+    }
+    if (problems.length) return { state: "incomplete", detail: `DKIM of ${where(id)}: ${problems.join("; ")}; ${fix}` };
+    if (cause) return { state: "unknown", detail: `the DKIM CNAMEs of ${where(id)} are known only after apply`, cause };
+    return { state: "complete" };
+  }
+
+  /** The custom MAIL FROM path of an identity, or undefined when none is configured. */
+  mailFromSetup(id: Identity): (Setup & { domain: string }) | undefined {
+    if (!id.mailFrom) return undefined;
+    const m = id.mailFrom.domain;
+    // SES only accepts a subdomain of the identity, so the identity stands in for an unknown MAIL
+    // FROM domain: it has the same organizational domain, which is what relaxed alignment compares.
+    if (isUnknown(m)) return { state: "unknown", domain: id.domain, detail: `the MAIL FROM domain of ${where(id)} is known only after apply`, cause: m };
+    const problems: string[] = [];
+    let cause: Unknown | undefined;
+    if (m === id.domain || !isAtOrBelow(m, id.domain)) problems.push(`MAIL FROM domain ${m} must be a subdomain of ${id.domain}`);
+    const endpoint = `10 ${feedbackHost(id.region ?? "<region>")}`;
+    const mx = this.valuesAt(m, "MX");
+    if (isUnknown(mx)) cause = mx;
+    else if (mx.length === 0) problems.push(`no MX record at ${m}; publish "${endpoint}"`);
+    else if (mx.length > 1) problems.push(`${mx.length} MX records at ${m}; SES needs exactly one ("${endpoint}")`);
+    else if (!regionOfFeedbackHost(parseMx(mx[0])?.exchange ?? "")) problems.push(`the MX at ${m} is "${mx[0]}", not an SES feedback endpoint; use "${endpoint}"`);
+    const txt = this.valuesAt(m, "TXT");
+    if (isUnknown(txt)) cause ??= txt;
+    else {
+      const spf = checkSesSpf(txt, m);
+      if (!spf.ok) problems.push(spf.problem);
+    }
+    if (problems.length) return { state: "incomplete", domain: m, detail: `MAIL FROM of ${where(id)}: ${problems.join("; ")}` };
+    if (cause) return { state: "unknown", domain: m, detail: `the MX or SPF record at ${m} is known only after apply`, cause };
+    return { state: "complete", domain: m };
+  }
+}

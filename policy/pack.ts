@@ -1,0 +1,31 @@
+/**
+ * The pack's name, default enforcement and policy list: imported by index.ts (which serves it) and
+ * by tools/run-policies.ts (which evaluates it locally). A new policy is one file under policies/
+ * and one line here.
+ */
+import { PolicyPackArgs } from "@pulumi/policy";
+import { cloudflareEmailRecordsDnsOnly } from "./policies/cloudflare-email-records-dns-only";
+import { dmarcMinimumPolicy } from "./policies/dmarc-minimum-policy";
+import { dmarcReportAuthorization } from "./policies/dmarc-report-authorization";
+import { route53TxtChunking } from "./policies/route53-txt-chunking";
+import { sesDkimRecords } from "./policies/ses-dkim-records";
+import { sesDmarcAlignment } from "./policies/ses-dmarc-alignment";
+import { sesDmarcRecord } from "./policies/ses-dmarc-record";
+import { sesMailFromRecords } from "./policies/ses-mail-from-records";
+
+export const PACK_NAME = "ses-email-auth";
+
+export const packArgs: PolicyPackArgs = {
+  description: "Refuses stacks whose Amazon SES sending domains would fail DMARC, in any region, with DNS in Route 53 or Cloudflare.",
+  enforcementLevel: "mandatory",
+  policies: [
+    sesDmarcRecord,
+    sesDmarcAlignment,
+    sesDkimRecords,
+    sesMailFromRecords,
+    dmarcMinimumPolicy,
+    dmarcReportAuthorization,
+    cloudflareEmailRecordsDnsOnly,
+    route53TxtChunking,
+  ],
+};

@@ -1,0 +1,41 @@
+import { StackValidationPolicy } from "@pulumi/policy";
+import { isSesDkimHost } from "../../lib/regions";
+import { stackCheck } from "../check";
+import { DnsRecord, StackFacts, where } from "../facts";
+import { isUnknown, read } from "../preview";
+
+/** A DKIM CNAME: computed from an SES identity's tokens, or recognisably one by name or target. */
+function isDkimCname(record: DnsRecord): boolean {
+  if (record.signers.length) return true;
+  if (record.type !== "CNAME") return false;
+  const byName = typeof record.name === "string" && record.name.includes("._domainkey.");
+  const byTarget = !isUnknown(record.values) && record.values.some((t) => isSesDkimHost(t.slice(t.indexOf(".") + 1)));
+  return byName || byTarget;
+}
+
+function describe(record: DnsRecord, facts: StackFacts): string {
+  const name = isUnknown(record.name) ? `DKIM CNAME "${record.resource.name}"` : `DKIM CNAME ${record.name}`;
+  const id = record.signers.map((s) => facts.identityOf(s)).find((i) => i);
+  return id ? `${name} of ${where(id)}` : name;
+}
+
+export const cloudflareEmailRecordsDnsOnly: StackValidationPolicy = {
+  name: "cloudflare-email-records-dns-only",
+  description: "Cloudflare DKIM CNAMEs are DNS-only: a proxied or flattened CNAME hides SES's key from receivers and DKIM fails.",
+  enforcementLevel: "mandatory",
+  validateStack: stackCheck({ perIdentity: false }, (facts, findings) => {
+    for (const record of facts.records) {
+      if (record.provider !== "cloudflare" || !isDkimCname(record)) continue;
+      const props = record.resource.props;
+      const proxied = read(() => props.proxied === true);
+      const flattened = read(() => props.settings?.flattenCname === true);
+      for (const [setting, value, fix] of [
+        ["proxied", proxied, "proxied: false"],
+        ["flattened", flattened, "settings: { flattenCname: false }"],
+      ] as const) {
+        if (isUnknown(value)) findings.undecide(`whether ${describe(record, facts)} is ${setting} is known only after apply`, value);
+        else if (value) findings.fail(`${describe(record, facts)} is ${setting}, so receivers cannot read SES's DKIM key; set ${fix}`, record.resource.urn);
+      }
+    }
+  }),
+};

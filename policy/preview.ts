@@ -1,0 +1,70 @@
+/**
+ * Values the engine cannot know during `pulumi preview` (DKIM tokens, a new zone's id, anything
+ * built from them). The policy SDK wraps resource properties in a proxy that throws
+ * `UnknownValueError` when one is read, and the engine reports that error as an advisory
+ * "can't run policy … during preview". The pack reads every property through `read`, decides
+ * what it can, and raises one such error for the rest, naming what waits for apply.
+ */
+import { ReportViolation } from "@pulumi/policy";
+
+interface ProxyModule {
+  UnknownValueError: new (sentinel: string, path: string[]) => Error;
+  unknownCheckingProxy<T extends object>(props: T): T;
+  unknownStringValue: string;
+}
+// Internal to @pulumi/policy (not in its typings), but it is the engine's own behaviour, and a
+// local runner must reproduce it with the same class the policies catch.
+const proxy: ProxyModule = require("@pulumi/policy/proxy");
+
+export const { UnknownValueError, unknownCheckingProxy } = proxy;
+/** How an unknown string travels from the engine to a policy. */
+export const UNKNOWN_STRING = proxy.unknownStringValue;
+
+/** A property that is known only after apply; keeps the SDK's error to raise later. */
+export class Unknown {
+  constructor(readonly cause: Error) {}
+}
+
+export type Maybe<T> = T | Unknown;
+
+export function isUnknown(value: unknown): value is Unknown {
+  return value instanceof Unknown;
+}
+
+/** `get()`, or Unknown when it reads a value the engine does not know yet. */
+export function read<T>(get: () => T): Maybe<T> {
+  try {
+    return get();
+  } catch (error) {
+    if (error instanceof UnknownValueError) return new Unknown(error);
+    throw error;
+  }
+}
+
+/**
+ * One policy run's outcome: violations are reported at once; checks that wait for apply are
+ * gathered and raised together at the end, as the SDK's own error, so the engine shows them as
+ * the advisory "can't run … during preview" instead of a pass or a failure.
+ */
+export class Findings {
+  private readonly undecided: string[] = [];
+  private cause?: Error;
+
+  constructor(private readonly report: ReportViolation) {}
+
+  fail(message: string, urn?: string): void {
+    this.report(message, urn);
+  }
+
+  undecide(message: string, unknown: Unknown): void {
+    this.undecided.push(message);
+    this.cause ??= unknown.cause;
+  }
+
+  /** Call last: throws when something could not be decided. */
+  finish(): void {
+    if (!this.cause) return;
+    this.cause.message = `${this.undecided.join("; ")} (${this.cause.message})`;
+    throw this.cause;
+  }
+}

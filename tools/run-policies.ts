@@ -1,0 +1,162 @@
+/**
+ * Evaluates the policy pack locally, the way the Pulumi engine and the policy SDK's analyzer do
+ * for `pulumi preview --policy-pack policy --policy-pack-config <file>`, without a CLI or gRPC:
+ * - config as in a `--policy-pack-config` file: per-policy enforcement levels (or `all`), each
+ *   policy's schema defaults merged under the given properties (the engine fills them, not the SDK);
+ * - enforcement: the policy's config, else `all`, else the policy's own level, else the pack's;
+ *   disabled policies do not run; remediate reports as mandatory;
+ * - properties go through the SDK's own deserializer (secrets unwrapped) and its unknown-checking
+ *   proxy: a policy that reads a value unknown during preview yields an advisory "can't run …
+ *   during preview" finding instead of a pass or a failure;
+ * - stack policies see every resource with parent, dependencies and property dependencies linked;
+ *   resource policies see each resource on its own.
+ * It never constructs a PolicyPack (that starts a server); it calls the policies of policy/pack.ts.
+ */
+import { EnforcementLevel, PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { packArgs } from "../policy/pack";
+import { UNKNOWN_STRING, unknownCheckingProxy, UnknownValueError } from "../policy/preview";
+
+/** How an engine resource marks a value not known until apply (the wire sentinel of an unknown string). */
+export const UNKNOWN = UNKNOWN_STRING;
+
+/**
+ * One resource as the engine sends it to the analyzer (AnalyzeStack): what a mocked program run
+ * registers, or a resource of `pulumi stack export` (`outputs` as props, `provider` resolved from
+ * its `urn::id` reference to that provider resource's inputs).
+ */
+export interface EngineResource {
+  urn: string;
+  /** e.g. `aws:sesv2/emailIdentity:EmailIdentity`. */
+  type: string;
+  name: string;
+  /**
+   * The resource's properties in wire form: outputs after apply; during preview the inputs with
+   * computed values as UNKNOWN (or the SDK's other unknown sentinels); secrets may stay wrapped.
+   */
+  props: Record<string, unknown>;
+  /** URN of the parent resource. */
+  parent?: string;
+  /** URNs this resource depends on. */
+  dependencies?: string[];
+  /** Input property name → URNs of the resources its value was computed from. */
+  propertyDependencies?: Record<string, string[]>;
+  /** The provider resource, with its inputs (e.g. an AWS provider's `region`). */
+  provider?: { urn: string; type: string; name: string; props: Record<string, unknown> };
+  protect?: boolean;
+}
+
+/** A `--policy-pack-config` file: policy name (or `all`) → enforcement level, or properties with an optional level. */
+export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+export interface Finding {
+  policy: string;
+  level: "mandatory" | "advisory";
+  /** The resource the finding is about; undefined for the stack as a whole. */
+  urn?: string;
+  message: string;
+}
+
+type Policy = StackValidationPolicy | ResourceValidationPolicy;
+
+class NotApplicable extends Error {}
+
+// Internal to @pulumi/policy: the analyzer's own property deserializer; it only asks for `toJavaScript()`.
+const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
+  deserializeProperties(struct: { toJavaScript(): Record<string, unknown> }, keepSecrets: boolean): Record<string, unknown>;
+};
+
+function analyzerProps(props: Record<string, unknown>): Record<string, any> {
+  return unknownCheckingProxy(deserializeProperties({ toJavaScript: () => props }, false));
+}
+
+function isTypeOf(type: string) {
+  // Generated resource classes carry their type token; that is what the SDK compares too.
+  return (resourceClass: unknown) => (resourceClass as { __pulumiType?: string }).__pulumiType === type;
+}
+
+/** The engine's view of the stack: one object per resource, references resolved by URN. */
+function policyResources(resources: readonly EngineResource[]): PolicyResource[] {
+  const byUrn = new Map<string, PolicyResource>();
+  const built = resources.map((r) => {
+    const props = analyzerProps(r.props);
+    const resource: PolicyResource = {
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      props,
+      opts: { protect: r.protect ?? false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], parent: r.parent },
+      provider: r.provider && { ...r.provider, props: analyzerProps(r.provider.props) },
+      dependencies: [],
+      propertyDependencies: {},
+      isType: isTypeOf(r.type),
+      asType: (cls) => (isTypeOf(r.type)(cls) ? (props as any) : undefined),
+    };
+    byUrn.set(r.urn, resource);
+    return resource;
+  });
+  const resolve = (urns: readonly string[] = []) => urns.flatMap((u) => byUrn.get(u) ?? []);
+  resources.forEach((r, i) => {
+    const resource = built[i];
+    resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
+    resource.dependencies = resolve(r.dependencies);
+    for (const [prop, urns] of Object.entries(r.propertyDependencies ?? {})) resource.propertyDependencies[prop] = resolve(urns);
+  });
+  return built;
+}
+
+/** Enforcement level and properties of each policy, as the engine resolves a config file against the schemas. */
+function resolveConfig(pack: PolicyPackArgs, config: PolicyPackConfig) {
+  const names = new Set(pack.policies.map((p) => p.name));
+  for (const key of Object.keys(config)) {
+    if (key !== "all" && !names.has(key)) throw new Error(`policy config names "${key}", which is no policy of the pack`);
+  }
+  const all = typeof config.all === "string" ? config.all : config.all?.enforcementLevel;
+  return (policy: Policy) => {
+    const entry = config[policy.name];
+    const { enforcementLevel, ...given } = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
+    const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {}).flatMap(([k, s]) => (s.default === undefined ? [] : [[k, s.default]])));
+    const level = enforcementLevel ?? all ?? policy.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
+    return { level, properties: { ...defaults, ...given } };
+  };
+}
+
+/**
+ * Every finding of the pack on `resources` with `config`, in policy order. A policy that throws
+ * anything but the SDK's unknown-value or not-applicable errors makes this reject, as it would
+ * fail `pulumi preview`.
+ */
+export async function runPolicies(resources: readonly EngineResource[], config: PolicyPackConfig = {}, pack: PolicyPackArgs = packArgs): Promise<Finding[]> {
+  const configOf = resolveConfig(pack, config);
+  const stack = policyResources(resources);
+  const stackTags: ReadonlyMap<string, string> = new Map();
+  const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+  };
+  const findings: Finding[] = [];
+
+  for (const policy of pack.policies) {
+    const { level, properties } = configOf(policy);
+    if (level === "disabled") continue;
+    const reported = level === "advisory" ? "advisory" : "mandatory";
+    const getConfig = <T extends object>() => properties as T;
+    const guarded = async (urn: string | undefined, run: (report: (message: string, urn?: string) => void) => Promise<void> | void) => {
+      try {
+        await run((message, at) => findings.push({ policy: policy.name, level: reported, urn: urn ?? at, message }));
+      } catch (error) {
+        if (error instanceof UnknownValueError) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' during preview: ${error.message}` });
+        else if (!(error instanceof NotApplicable)) throw new Error(`policy '${policy.name}' failed: ${(error as Error).message}`, { cause: error });
+      }
+    };
+    if ("validateStack" in policy) {
+      await guarded(undefined, (report) => policy.validateStack({ resources: stack, stackTags, getConfig, notApplicable }, report));
+      continue;
+    }
+    const validations = [policy.validateResource ?? []].flat();
+    for (const r of stack) {
+      const { urn, type, name, props, opts, provider, isType } = r;
+      const args: ResourceValidationArgs = { urn, type, name, props, opts, provider, isType, asType: (cls) => (isType(cls) ? (props as any) : undefined), stackTags, getConfig, notApplicable };
+      for (const validate of validations) await guarded(r.urn, (report) => validate(args, report));
+    }
+  }
+  return findings;
+}
