@@ -230,7 +230,7 @@ export class StackFacts {
     const zone = this.zoneOf(r);
     const name = read(() => absoluteName(r.props.name as string, zone));
     const values = isUnknown(type) ? type : read(() => rawValues(type).map((v) => normalizeValue(type, v)));
-    const signers = dependenciesOf(r, RECORD_VALUE_PROPS).filter((d) => SIGNER_TYPES.has(d.type)).map((d) => d.urn);
+    const signers = [...new Set(dependenciesOf(r, RECORD_VALUE_PROPS).filter((d) => SIGNER_TYPES.has(d.type)).map((d) => d.urn))];
     return { resource: r, provider, type, name, values, signers };
   }
 

@@ -91,7 +91,7 @@ export function domainStack(o: DomainOptions): EngineResource[] {
     }
     tokens.forEach((token, i) => {
       const [name, target] = preview ? [UNKNOWN, UNKNOWN] : [`${token}._domainkey.${domain}`, `${token}.${dkimHost(region)}`];
-      const dependency = dns === "route53" ? { name: [signer.urn], records: [signer.urn] } : { name: [signer.urn], content: [signer.urn] };
+      const dependency: Record<string, string[]> = { name: [signer.urn], [dns === "route53" ? "records" : "content"]: [signer.urn] };
       add(name, "CNAME", target, `${domain}-${region}-dkim-${i + 1}`, dependency);
     });
   }
@@ -124,6 +124,11 @@ export function replaceProps(resources: EngineResource[], name: string, change: 
   if (!resources.some((r) => r.name === name)) throw new Error(`no resource named ${name}`);
   return resources.map((r) => (r.name === name ? { ...r, props: { ...r.props, ...change } } : r));
 }
+
+/** An SDK sentinel for an unknown array, as the engine sends a list that preview cannot know. */
+export { UNKNOWN };
+
+export const UNKNOWN_TOKENS = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
 
 /** The findings of one policy. */
 export async function findingsOf(policy: string, resources: EngineResource[], config: PolicyPackConfig = {}): Promise<Finding[]> {

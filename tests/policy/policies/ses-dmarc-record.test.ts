@@ -1,0 +1,57 @@
+import { strict as assert } from "node:assert";
+import { domainStack, findingsOf, record, replaceProps } from "../stacks";
+
+const POLICY = "ses-dmarc-record";
+const base = { domain: "example.com", regions: ["us-east-1", "eu-west-1"] };
+
+describe(`policy ${POLICY}`, () => {
+  it("passes one valid record, once per From domain whatever the number of regions", async () => {
+    assert.deepEqual(await findingsOf(POLICY, domainStack(base)), []);
+  });
+
+  it("fails a missing record once per From domain, naming both names looked at", async () => {
+    const config = { [POLICY]: { fromDomains: { "example.com": ["news.example.com"] } } };
+    const findings = await findingsOf(POLICY, domainStack({ ...base, dmarc: null, dns: "cloudflare" }), config);
+    assert.deepEqual(
+      findings.map((f) => f.message.split(":")[0]),
+      ["example.com (identity example.com)", "news.example.com (identity example.com)"],
+    );
+    assert.match(findings[1].message, /no DMARC record at _dmarc\.news\.example\.com or _dmarc\.example\.com/);
+  });
+
+  it("fails two DMARC records at one name, ignoring other TXT records there", async () => {
+    const stack = domainStack({ ...base, dns: "cloudflare" });
+    const extra = record("cloudflare", undefined, "_dmarc.example.com", "TXT", "v=DMARC1; p=reject", "second-dmarc");
+    const other = record("cloudflare", undefined, "_dmarc.example.com", "TXT", "google-site-verification=abc", "other");
+    assert.deepEqual(await findingsOf(POLICY, [...stack, other]), []);
+    const findings = await findingsOf(POLICY, [...stack, extra]);
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /2 DMARC records at _dmarc\.example\.com/);
+  });
+
+  it("counts a record published outside the stack alongside the stack's own", async () => {
+    const findings = await findingsOf(POLICY, domainStack(base), { [POLICY]: { externalDmarc: { "example.com": "v=DMARC1; p=none" } } });
+    assert.match(findings[0].message, /2 DMARC records/);
+  });
+
+  it("falls back to the organizational domain's record (public suffix list)", async () => {
+    const stack = [...domainStack({ domain: "mail.example.co.uk", regions: ["eu-west-2"], dmarc: null }), ...domainStack({ domain: "example.co.uk", regions: ["eu-west-2"] })];
+    assert.deepEqual(await findingsOf(POLICY, stack), []);
+    const alone = await findingsOf(POLICY, domainStack({ domain: "mail.example.co.uk", regions: ["eu-west-2"], dmarc: null }));
+    assert.match(alone[0].message, /_dmarc\.mail\.example\.co\.uk or _dmarc\.example\.co\.uk/);
+  });
+
+  it("fails an invalid record, Route 53 split strings read back whole", async () => {
+    const stack = replaceProps(domainStack(base), "example.com-dmarc", { records: ['v=DMARC1; p=none; ""rua=mailto:reports'] });
+    const findings = await findingsOf(POLICY, stack);
+    assert.match(findings[0].message, /invalid DMARC record at _dmarc\.example\.com \("v=DMARC1; p=none; rua=mailto:reports"\)/);
+  });
+
+  it("in preview, a DMARC record whose value is unknown is undecided", async () => {
+    const stack = replaceProps(domainStack({ ...base, preview: true }), "example.com-dmarc", { records: ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"] });
+    const findings = await findingsOf(POLICY, stack);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].level, "advisory");
+    assert.match(findings[0].message, /during preview: example\.com: the TXT records at _dmarc\.example\.com are known only after apply/);
+  });
+});
