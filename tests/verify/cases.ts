@@ -1,0 +1,159 @@
+/**
+ * The DNS setups `verify` is tested on: each a domain built with the program's own record
+ * builders (lib/records.ts), then broken one way; plus the amazonses.com stub their CNAMEs and
+ * SPF includes lead to. One zone file serves them all from one knot server.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { Outcome, RequiredPaths } from "../../lib/alignment";
+import { Alignment, DmarcPolicy, formatDmarc } from "../../lib/dmarc";
+import { DnsRecordSpec, domainRecords, MAIL_FROM_MX_PRIORITY, RecordRole } from "../../lib/records";
+import { dkimHost, SES_SPF_INCLUDE } from "../../lib/regions";
+import { DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
+import { renderZoneFile } from "../../lib/zonefile";
+import { Target } from "../../tools/verify/targets";
+
+/** The key SES "holds" for every token: the stub publishes its public half at each token's target. */
+export const dkimKeys = generateKeyPairSync("rsa", { modulusLength: 1024 });
+const PUBLIC_KEY = dkimKeys.publicKey.export({ type: "spki", format: "der" }).toString("base64");
+
+/** amazonses.com's SPF in the stub: its first ip4: is the address verify evaluates as SES. */
+export const SES_SENDING_IP = "199.255.192.1";
+const SES_SPF_RECORD = "v=spf1 ip4:199.255.192.0/22 ip4:54.240.0.0/18 -all";
+
+type Zone = Pick<DnsRecordSpec, "name" | "type" | "values" | "ttl">;
+
+export interface Case {
+  title: string;
+  spec: DomainSpec;
+  tokens: Map<string, string[]>;
+  /** What is published: the program's records for `spec`, edited to break the setup. */
+  zone: Zone[];
+  /** verify's verdict per region (the same for every From domain), and whether the domain is ok overall. */
+  verdict: Record<string, Outcome>;
+  ok: boolean;
+  /** Checks expected to fail (substring of `check`), when ok is false. */
+  failing?: string[];
+  /** Words the readable output must contain: the "why". */
+  mentions?: string[];
+  /** Zone-file lines beyond what the builders can write (binary garbage, in \DDD escapes). */
+  rawLines?: string[];
+}
+
+function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: Partial<DomainSpec["dmarc"]> = {}): DomainSpec {
+  return {
+    name,
+    zone: name,
+    regions: ["us-east-1"],
+    fromDomains: [name],
+    mailFrom: { subdomain: "bounce", perRegion: false, onMxFailure: MailFromMxFailure.REJECT },
+    dkim: { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT },
+    dmarc: { manage: true, policy: DmarcPolicy.REJECT, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, ...dmarc },
+    ttl: 300,
+    allowOverwrite: false,
+    ...overrides,
+  };
+}
+
+/** Distinct, valid tokens per domain and region. */
+function tokensFor(s: DomainSpec): Map<string, string[]> {
+  const id = s.name.replace(/[^a-z0-9]/g, "");
+  return new Map(s.regions.map((r, ri) => [r, [0, 1, 2].map((i) => `${id}r${ri}t${i}`)]));
+}
+
+type Edit = (records: Zone[], s: DomainSpec, tokens: Map<string, string[]>) => Zone[];
+
+function build(title: string, s: DomainSpec, expected: Omit<Case, "title" | "spec" | "tokens" | "zone">, edit: Edit = (r) => r): Case {
+  const tokens = tokensFor(s);
+  return { title, spec: s, tokens, zone: edit(domainRecords(s, (r) => tokens.get(r)), s, tokens), ...expected };
+}
+
+const txt = (name: string, ...values: string[]): Zone => ({ name, type: "TXT", values, ttl: 300 });
+const without = (role: RecordRole) => (records: Zone[]) => records.filter((r) => (r as DnsRecordSpec).role !== role);
+const pass = (...regions: string[]) => Object.fromEntries(regions.map((r) => [r, "pass" as Outcome]));
+const fail = (...regions: string[]) => Object.fromEntries(regions.map((r) => [r, "fail" as Outcome]));
+
+/** A DMARC record long enough to be split into several TXT strings. */
+const LONG_DMARC = formatDmarc({ policy: DmarcPolicy.REJECT, rua: Array.from({ length: 12 }, (_, i) => `mailto:dmarc-reports-${i}@long.test`), ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED });
+
+export const CASES: Case[] = [
+  build("all good: two regions, two From domains", spec("good.test", { regions: ["us-east-1", "eu-west-1"], fromDomains: ["good.test", "news.good.test"] }), { verdict: pass("us-east-1", "eu-west-1"), ok: true }),
+  build("no DMARC record", spec("nodmarc.test", {}, { manage: false }), { verdict: fail("us-east-1"), ok: false, failing: ["dmarc"], mentions: ["no DMARC record at _dmarc.nodmarc.test"] }),
+  build(
+    "DMARC from the organizational domain",
+    spec("mail.orgfb.test", {}, { manage: false }),
+    { verdict: pass("us-east-1"), ok: true, mentions: ["_dmarc.orgfb.test (the organizational domain's record", "p=quarantine"] },
+    (r) => [...r, txt("_dmarc.orgfb.test", "v=DMARC1; p=reject; sp=quarantine")],
+  ),
+  build("two DMARC records", spec("twodmarc.test"), { verdict: fail("us-east-1"), ok: false, failing: ["dmarc"], mentions: ["2 DMARC records"] }, (r) => [...r, txt("_dmarc.twodmarc.test", "v=DMARC1; p=none")]),
+  build("aspf=s: SPF unaligned, DKIM aligned", spec("aspfs.test", {}, { aspf: Alignment.STRICT }), { verdict: pass("us-east-1"), ok: true, mentions: ["aspf=s: SPF never aligns", "DMARC passes via DKIM,"] }),
+  build(
+    "adkim=s, subdomain From, no custom MAIL FROM",
+    spec("adkims.test", { fromDomains: ["news.adkims.test"], mailFrom: undefined }, { adkim: Alignment.STRICT }),
+    { verdict: fail("us-east-1"), ok: false, mentions: ["adkim=s: SES signs as d=adkims.test", "no custom MAIL FROM"] },
+  ),
+  build(
+    "one region's DKIM CNAME missing",
+    spec("dkimmiss.test", { regions: ["us-east-1", "eu-west-1"] }),
+    // SPF still aligns, so DMARC passes; but SES cannot verify the identity in eu-west-1.
+    { verdict: pass("us-east-1", "eu-west-1"), ok: false, failing: ["dkim"], mentions: ["no CNAME at dkimmisstestr1t0._domainkey.dkimmiss.test"] },
+    (r, _s, tokens) => r.filter((x) => x.name !== `${tokens.get("eu-west-1")![0]}._domainkey.dkimmiss.test`),
+  ),
+  build("MAIL FROM with two MX", spec("twomx.test"), { verdict: pass("us-east-1"), ok: false, failing: ["mail-from-mx"], mentions: ["2 MX records at bounce.twomx.test"] }, (r) => [
+    ...r,
+    { name: "bounce.twomx.test", type: "MX", values: [`${MAIL_FROM_MX_PRIORITY + 10} feedback-smtp.eu-west-1.amazonses.com`], ttl: 300 },
+  ]),
+  build("MX to a non-SES host", spec("mxother.test"), { verdict: pass("us-east-1"), ok: false, failing: ["mail-from-mx"], mentions: ["names mx.mxother.test, not an SES feedback endpoint"] }, (r) => [
+    ...without(RecordRole.MAIL_FROM_MX)(r),
+    { name: "bounce.mxother.test", type: "MX", values: ["10 mx.mxother.test"], ttl: 300 },
+  ]),
+  build("SPF not authorising SES", spec("spfnoses.test"), { verdict: pass("us-east-1"), ok: false, failing: ["mail-from-spf"], mentions: ["does not include:amazonses.com"] }, (r) => [
+    ...without(RecordRole.MAIL_FROM_SPF)(r),
+    txt("bounce.spfnoses.test", "v=spf1 ip4:192.0.2.0/24 -all"),
+  ]),
+  build("SPF over 10 DNS lookups", spec("spf10.test"), { verdict: pass("us-east-1"), ok: false, failing: ["mail-from-spf"], mentions: ["permerror", "Too many DNS requests"] }, (r) => [
+    ...without(RecordRole.MAIL_FROM_SPF)(r),
+    txt("bounce.spf10.test", `v=spf1 ${Array.from({ length: 10 }, (_, i) => `include:s${i}.spf10.test`).join(" ")} include:${SES_SPF_INCLUDE} ~all`),
+    ...Array.from({ length: 10 }, (_, i) => txt(`s${i}.spf10.test`, "v=spf1 -all")),
+  ]),
+  build("a regional DKIM host (af-south-1)", spec("regional.test", { regions: ["af-south-1"] }), { verdict: pass("af-south-1"), ok: true, mentions: ["3 CNAMEs → dkim.af-south-1.amazonses.com"] }),
+  build(
+    "af-south-1 CNAMEs pointing at the global DKIM host",
+    spec("regionalbad.test", { regions: ["af-south-1"], mailFrom: undefined }),
+    { verdict: fail("af-south-1"), ok: false, failing: ["dkim"], mentions: ["af-south-1 signs with dkim.af-south-1.amazonses.com, not dkim.amazonses.com"] },
+    (r) => r.map((x) => (x.type === "CNAME" ? { ...x, values: x.values.map((v) => v.replace(dkimHost("af-south-1"), "dkim.amazonses.com")) } : x)),
+  ),
+  build(
+    "garbage, huge and chunked TXT records beside the real ones",
+    spec("garbage.test", {}, { manage: false }),
+    { verdict: pass("us-east-1"), ok: true, mentions: ["_dmarc.garbage.test: p=reject"], rawLines: ['_dmarc.garbage.test. 300 IN TXT "\\000\\001\\255 v=DMARC1 garbage" "\\\\"', 'bounce.garbage.test. 300 IN TXT "\\255\\254" ""'] },
+    (r) => [
+      ...r,
+      txt("_dmarc.garbage.test", LONG_DMARC),
+      txt("_dmarc.garbage.test", "x".repeat(3000)),
+      txt("bounce.garbage.test", "v=spf2 garbage"),
+      txt("bounce.garbage.test", "y".repeat(2000)),
+    ],
+  ),
+  build(
+    "a DKIM CNAME loop",
+    spec("loop.test", { mailFrom: undefined }),
+    { verdict: fail("us-east-1"), ok: false, failing: ["dkim"], mentions: ["CNAME loop from looptestr0t0._domainkey.loop.test"] },
+    // The first token's target points back at the token's own name.
+    (r, _s, tokens) => [...r, { name: `${tokens.get("us-east-1")![0]}.dkim.amazonses.com`, type: "CNAME", values: [`${tokens.get("us-east-1")![0]}._domainkey.loop.test`], ttl: 300 }],
+  ),
+];
+
+/** Targets as verify builds them from flags or config, tokens given. */
+export function targetOf(c: Case, requiredPaths = RequiredPaths.ANY): Target {
+  return { spec: c.spec, tokens: c.tokens, declared: [], requiredPaths };
+}
+
+/** The whole zone: every case's records and the amazonses.com stub (SPF, a key at each token's target). */
+export function testZone(cases: readonly Case[]): string {
+  const names = new Set(cases.flatMap((c) => c.zone.map((r) => r.name)));
+  const keys = cases.flatMap((c) =>
+    [...c.tokens].flatMap(([region, tokens]) => tokens.map((t) => `${t}.${dkimHost(region)}`)).filter((name) => !names.has(name)).map((name) => txt(name, `v=DKIM1; k=rsa; p=${PUBLIC_KEY}`)),
+  );
+  const raw = cases.flatMap((c) => c.rawLines ?? []).join("\n");
+  return `${renderZoneFile([txt(SES_SPF_INCLUDE, SES_SPF_RECORD), ...keys, ...cases.flatMap((c) => c.zone)])}${raw}\n`;
+}

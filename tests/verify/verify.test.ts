@@ -1,0 +1,80 @@
+/** verify's checks and verdicts against a real DNS server (knot) serving the program's own records. */
+import assert from "node:assert/strict";
+import { DnsClient, DnsOptions } from "../../tools/verify/dns";
+import { formatText } from "../../tools/verify/format";
+import { verify } from "../../tools/verify/gather";
+import { CASES, targetOf, testZone } from "./cases";
+import { fakeDns } from "./fake-dns";
+import { KnotServer, startKnot } from "./knot";
+
+const OPTIONS: Omit<DnsOptions, "servers"> = { timeoutMs: 1000, tries: 2, concurrency: 32, budgetMs: 20000 };
+
+describe("verify against knot", () => {
+  let knot: KnotServer;
+  before(async () => {
+    knot = await startKnot(testZone(CASES));
+  });
+  after(async () => knot?.stop());
+
+  for (const c of CASES) {
+    it(c.title, async () => {
+      const client = new DnsClient({ ...OPTIONS, servers: [knot.server] });
+      const report = await verify([targetOf(c)], client);
+      const text = formatText(report);
+      assert.equal(report.domains.length, c.spec.fromDomains.length);
+      for (const d of report.domains) {
+        assert.deepEqual(Object.fromEntries(d.regions.map((r) => [r.region, r.dmarc])), c.verdict, text);
+      }
+      assert.equal(report.ok, c.ok, text);
+      const failed = report.domains.flatMap((d) => d.findings.filter((f) => f.status === "fail").map((f) => f.check));
+      for (const check of c.failing ?? []) assert.ok(failed.some((f) => f.startsWith(check)), `expected a failing ${check} check:\n${text}`);
+      if (c.ok) assert.deepEqual(failed, [], text);
+      for (const words of c.mentions ?? []) assert.ok(text.includes(words), `expected "${words}" in:\n${text}`);
+      assert.equal(client.stats.timeouts, 0);
+    });
+  }
+
+  it("judges several domains in one run, each on its own", async () => {
+    const report = await verify(CASES.map((c) => targetOf(c)), new DnsClient({ ...OPTIONS, servers: [knot.server] }));
+    assert.equal(report.ok, false);
+    for (const c of CASES) assert.equal(report.domains.find((d) => d.domain === c.spec.name)!.ok, c.ok, c.title);
+  });
+});
+
+describe("verify against servers that fail", () => {
+  const good = CASES[0];
+
+  for (const [label, rcode, words] of [
+    ["SERVFAIL", 2, "SERVFAIL"],
+    ["REFUSED", 5, "REFUSED"],
+  ] as const) {
+    it(`says ${label} and decides nothing`, async () => {
+      const server = await fakeDns(rcode);
+      try {
+        const report = await verify([targetOf(good)], new DnsClient({ ...OPTIONS, servers: [server.server] }));
+        assert.equal(report.ok, false);
+        assert.ok(report.domains.every((d) => d.regions.every((r) => r.dmarc !== "pass")));
+        assert.match(formatText(report), new RegExp(`cannot read _dmarc.good.test: ${words}`));
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it("gives up on a server that never answers, within its bounds", async () => {
+    const server = await fakeDns("silent");
+    const bounds = { timeoutMs: 100, tries: 2, concurrency: 8, budgetMs: 1000 };
+    const started = Date.now();
+    try {
+      const client = new DnsClient({ ...bounds, servers: [server.server] });
+      const report = await verify([targetOf(good)], client);
+      assert.equal(report.ok, false);
+      assert.ok(client.stats.timeouts > 0);
+      assert.match(formatText(report), /no answer \(timeout\)/);
+      // Not a speed assertion: the budget plus one query's guard is the contract, with slack for a loaded machine.
+      assert.ok(Date.now() - started < bounds.budgetMs + 10_000);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,10 @@
+/** `npm run verify -- …`: check each SES domain's published DNS as a receiving mail server would. See tools/verify/cli.ts. */
+import { main } from "./verify/cli";
+
+main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), cwd: process.cwd() }).then(
+  (code) => (process.exitCode = code),
+  (error) => {
+    console.error(error);
+    process.exitCode = 2;
+  },
+);
