@@ -12,3 +12,4 @@ export const identities = outputs.identities;
 export const addresses = outputs.addresses;
 export const records = outputs.records;
 export const zoneFile = outputs.zoneFile;
+export const sending = outputs.sending;

@@ -10,10 +10,10 @@ import { AddressSpec } from "../lib/spec";
 export class SesAddress extends pulumi.ComponentResource {
   readonly identities: { region: string; arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }[];
 
-  constructor(name: string, args: { address: AddressSpec }, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(name: string, args: { address: AddressSpec; protect: boolean }, opts: pulumi.ComponentResourceOptions = {}) {
     super("ses-email-auth:index:SesAddress", name, {}, opts);
     this.identities = args.address.regions.map((region) => {
-      const identity = new aws.sesv2.EmailIdentity(`${args.address.address}-${region}`, { region, emailIdentity: args.address.address }, { parent: this });
+      const identity = new aws.sesv2.EmailIdentity(`${args.address.address}-${region}`, { region, emailIdentity: args.address.address }, { parent: this, protect: args.protect });
       return { region, arn: identity.arn, verifiedForSending: identity.verifiedForSendingStatus };
     });
     this.registerOutputs({ identities: this.identities });

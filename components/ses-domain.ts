@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DnsRecordSpec, domainRecords, easyDkimRecord, mailFromDomain } from "../lib/records";
+import { DnsRecordSpec, domainRecords, easyDkimRecord, mailFromDomain, PROTECTED_ROLES } from "../lib/records";
+import { senderPolicy } from "../lib/sending";
 import { BEHAVIOR_ON_MX_FAILURE, DomainSpec } from "../lib/spec";
 import { DnsZone } from "./dns/zone";
+import { SesSending } from "./ses-sending";
 
 export interface SesDomainArgs {
   /** The validated domain (lib/config.ts). */
@@ -11,6 +13,8 @@ export interface SesDomainArgs {
   zone: DnsZone;
   /** BYODKIM only: the private key, from secret config. */
   dkimPrivateKey?: pulumi.Output<string>;
+  /** Protect the identities and the DKIM and DMARC records (production stacks). */
+  protect: boolean;
 }
 
 export interface RegionalIdentity {
@@ -20,34 +24,55 @@ export interface RegionalIdentity {
   verifiedForSending: pulumi.Output<boolean>;
 }
 
+/** What the sending application of one region needs. */
+export interface RegionalSending {
+  region: string;
+  configurationSetName: pulumi.Output<string>;
+  topicArn: pulumi.Output<string>;
+  /** IAM policy document (JSON) allowing SendEmail/SendRawEmail as this identity, with its configuration set. */
+  senderPolicy: pulumi.Output<string>;
+}
+
 /**
  * One SES sending domain in every region it is listed in, and every DNS record it needs:
  * identities (with MAIL FROM attributes) first, then records, each step a small method.
  * Records come from lib/records.ts; only Easy DKIM names and targets wait for SES's tokens.
+ * With `sending` configured, each region's identity sends through its SesSending configuration set.
  */
 export class SesDomain extends pulumi.ComponentResource {
   readonly identities: RegionalIdentity[];
   /** Every record this domain manages, DKIM tokens filled in once SES issues them. */
   readonly records: pulumi.Output<DnsRecordSpec[]>;
+  /** Per region, when the domain has a sending setup; otherwise empty. */
+  readonly sending: RegionalSending[];
 
   constructor(name: string, args: SesDomainArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("ses-email-auth:index:SesDomain", name, {}, opts);
     const { domain } = args;
-    const identities = domain.regions.map((region) => this.identity(domain, region, args.dkimPrivateKey));
+    const sendings = domain.sending ? domain.regions.map((region) => new SesSending(`${domain.name}-${region}-sending`, { domain: domain.name, region, sending: domain.sending! }, { parent: this })) : [];
+    const identities = domain.regions.map((region, i) => this.identity(domain, region, args, sendings[i]));
     domain.regions.forEach((region, i) => this.mailFrom(domain, region, identities[i]));
+    if (domain.sending) domain.regions.forEach((region, i) => this.feedback(domain, region, identities[i], domain.sending!.feedbackForwarding));
 
     const tokens = new Map(identities.map((identity, i) => [domain.regions[i], identity.dkimSigningAttributes.tokens]));
-    const resolved = domainRecords(domain).map((record) => this.record(args.zone, domain, record, tokens.get(record.region ?? "")));
+    const resolved = domainRecords(domain).map((record) => this.record(args.zone, domain, record, tokens.get(record.region ?? ""), args.protect && PROTECTED_ROLES.has(record.role)));
     this.records = pulumi.all(resolved);
     this.identities = identities.map((identity, i) => ({
       region: domain.regions[i],
       arn: identity.arn,
       verifiedForSending: identity.verifiedForSendingStatus,
     }));
-    this.registerOutputs({ identities: this.identities, records: this.records });
+    const fromAddresses = domain.sending?.fromAddresses ?? [];
+    this.sending = sendings.map((s, i) => ({
+      region: domain.regions[i],
+      configurationSetName: s.configurationSet.configurationSetName,
+      topicArn: s.topicArn,
+      senderPolicy: pulumi.all([identities[i].arn, s.configurationSet.arn]).apply(([identityArn, setArn]) => JSON.stringify(senderPolicy(identityArn, setArn, fromAddresses))),
+    }));
+    this.registerOutputs({ identities: this.identities, records: this.records, sending: this.sending });
   }
 
-  private identity(domain: DomainSpec, region: string, privateKey: pulumi.Output<string> | undefined): aws.sesv2.EmailIdentity {
+  private identity(domain: DomainSpec, region: string, args: SesDomainArgs, sending: SesSending | undefined): aws.sesv2.EmailIdentity {
     const dkim = domain.dkim;
     return new aws.sesv2.EmailIdentity(
       `${domain.name}-${region}`,
@@ -57,10 +82,16 @@ export class SesDomain extends pulumi.ComponentResource {
         dkimSigningAttributes:
           dkim.kind === "easy"
             ? { nextSigningKeyLength: dkim.keyLength }
-            : { domainSigningSelector: dkim.selector, domainSigningPrivateKey: privateKey },
+            : { domainSigningSelector: dkim.selector, domainSigningPrivateKey: args.dkimPrivateKey },
+        configurationSetName: sending?.configurationSet.configurationSetName,
       },
-      { parent: this },
+      { parent: this, protect: args.protect },
     );
+  }
+
+  /** Explicit either way, so the policy pack (and a reader of the state) sees where feedback goes. */
+  private feedback(domain: DomainSpec, region: string, identity: aws.sesv2.EmailIdentity, forwarding: boolean): void {
+    new aws.sesv2.EmailIdentityFeedbackAttributes(`${domain.name}-${region}-feedback`, { region, emailIdentity: identity.emailIdentity, emailForwardingEnabled: forwarding }, { parent: this });
   }
 
   private mailFrom(domain: DomainSpec, region: string, identity: aws.sesv2.EmailIdentity): void {
@@ -79,12 +110,12 @@ export class SesDomain extends pulumi.ComponentResource {
   }
 
   /** Declares one record; an Easy DKIM record takes its name and target from its region's tokens. */
-  private record(zone: DnsZone, domain: DomainSpec, record: DnsRecordSpec, tokens: pulumi.Output<string[]> | undefined): pulumi.Output<DnsRecordSpec> {
+  private record(zone: DnsZone, domain: DomainSpec, record: DnsRecordSpec, tokens: pulumi.Output<string[]> | undefined, protect: boolean): pulumi.Output<DnsRecordSpec> {
     const index = record.dkimToken;
     const resolved = index === undefined || !tokens ? pulumi.output(record) : tokens.apply((t) => easyDkimRecord(domain, record.region!, index, t[index]));
     zone.addRecord(
       { key: record.key, type: record.type, ttl: record.ttl, name: resolved.name, values: record.values.map((_, i) => resolved.apply((r) => r.values[i])) },
-      { parent: this },
+      { parent: this, protect },
     );
     return resolved;
   }

@@ -6,7 +6,7 @@ import { CloudflareZone } from "./dns/cloudflare";
 import { Route53Zone } from "./dns/route53";
 import { DnsZone } from "./dns/zone";
 import { SesAddress } from "./ses-address";
-import { SesDomain } from "./ses-domain";
+import { RegionalSending, SesDomain } from "./ses-domain";
 
 type RegionalStatus = Record<string, { arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }>;
 
@@ -19,6 +19,8 @@ export interface StackOutputs {
   records: pulumi.Output<DnsRecordSpec[]>;
   /** The same records as a BIND zone fragment, for any other DNS provider. */
   zoneFile: pulumi.Output<string>;
+  /** domain → region → configuration set, event topic and the sender's IAM policy; only domains with `sending`. */
+  sending: Record<string, Record<string, Omit<RegionalSending, "region">>>;
 }
 
 function zoneFor(spec: StackSpec, domain: DomainSpec): DnsZone {
@@ -40,14 +42,18 @@ export function declareStack(spec: StackSpec, secret: (configKey: string) => pul
         domain,
         zone: zoneFor(spec, domain),
         dkimPrivateKey: domain.dkim.kind === "byodkim" ? secret(domain.dkim.privateKeyConfigKey) : undefined,
+        protect: spec.protect,
       }),
   );
-  const addresses = spec.addresses.map((address) => new SesAddress(address.address, { address }));
+  const addresses = spec.addresses.map((address) => new SesAddress(address.address, { address, protect: spec.protect }));
   const records = pulumi.all(domains.map((d) => d.records)).apply((lists) => lists.flat());
   return {
     identities: Object.fromEntries(domains.map((d, i) => [spec.domains[i].name, byRegion(d.identities)])),
     addresses: Object.fromEntries(addresses.map((a, i) => [spec.addresses[i].address, byRegion(a.identities)])),
     records,
     zoneFile: records.apply(renderZoneFile),
+    sending: Object.fromEntries(
+      domains.flatMap((d, i) => (d.sending.length ? [[spec.domains[i].name, Object.fromEntries(d.sending.map(({ region, ...rest }) => [region, rest]))]] : [])),
+    ),
   };
 }

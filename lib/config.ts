@@ -6,7 +6,8 @@ import { createPrivateKey, createPublicKey, KeyObject } from "node:crypto";
 import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, isDmarcUri } from "./dmarc";
 import { isAtOrBelow, isPublicSuffix, isValidDomain, isValidLabel, normalizeName } from "./names";
 import { sesRegionProblem } from "./regions";
-import { AddressSpec, DkimSpec, DNS_PROVIDERS, DnsProvider, DomainSpec, EasyDkimKeyLength, MAIL_FROM_MX_FAILURES, MailFromMxFailure, MailFromSpec, StackSpec } from "./spec";
+import { DEFAULT_EVENTS, parseTopicArn, publishesFeedback } from "./sending";
+import { AddressSpec, DkimSpec, DNS_PROVIDERS, DnsProvider, DomainSpec, EasyDkimKeyLength, MAIL_FROM_MX_FAILURES, MailFromMxFailure, MailFromSpec, SES_EVENT_TYPES, SendingSpec, SesEventType, StackSpec } from "./spec";
 
 export const PROJECT = "ses-email-auth";
 
@@ -32,7 +33,8 @@ export class ConfigError extends Error {
 class Checker {
   readonly problems: ConfigProblem[] = [];
   fail(key: string, message: string): undefined {
-    this.problems.push({ key, message });
+    // A stack-wide value is checked once per domain that inherits it; report it once.
+    if (!this.problems.some((p) => p.key === key && p.message === message)) this.problems.push({ key, message });
     return undefined;
   }
 }
@@ -241,9 +243,96 @@ function fromDomains(c: Checker, key: string, value: unknown, domain: string | u
   return result;
 }
 
-const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite"];
+/** The stack-wide `sending` keys; a domain's `sending` takes these and its own From addresses. */
+const SENDING_KEYS = ["events", "requireTls", "eventBridge", "topicArns", "feedbackForwarding"];
+const DOMAIN_SENDING_KEYS = [...SENDING_KEYS, "fromAddresses"];
 
-function domainSpec(c: Checker, key: string, value: unknown, stack: { provider: DnsProvider; regions?: string[] }, raw: Record<string, string>): DomainSpec | undefined {
+function eventTypes(c: Checker, key: string, value: unknown): SesEventType[] {
+  if (value === undefined) return [...DEFAULT_EVENTS];
+  const items = list(c, key, value) ?? [];
+  if (Array.isArray(value) && items.length === 0) c.fail(key, `must name at least one event type, e.g. [${DEFAULT_EVENTS.join(", ")}]`);
+  const seen = new Set<string>();
+  return items.flatMap((item, i) => {
+    const type = oneOf(c, `${key}[${i}]`, item, SES_EVENT_TYPES);
+    if (!type) return [];
+    if (seen.has(type)) return c.fail(`${key}[${i}]`, `"${type}" is listed twice`) ?? [];
+    seen.add(type);
+    return [type];
+  });
+}
+
+/** Region → existing topic ARN; each topic must be in its region, and the region one of `regions`. */
+function topicArns(c: Checker, key: string, value: unknown, regions: { key: string; list: readonly string[] }): Record<string, string> {
+  if (value === undefined) return {};
+  const map = isObject(value) ? value : c.fail(key, `must map regions to SNS topic ARNs, e.g. {us-east-1: arn:aws:sns:us-east-1:123456789012:ses-events}; got ${describe(value)}`);
+  const result: Record<string, string> = {};
+  for (const [region, arn] of Object.entries(map ?? {})) {
+    const k = `${key}.${region}`;
+    const topic = typeof arn === "string" ? parseTopicArn(arn) : undefined;
+    if (!topic) c.fail(k, `must be an SNS topic ARN such as arn:aws:sns:${region}:123456789012:ses-events; got ${describe(arn)}`);
+    else if (!regions.list.includes(region)) c.fail(k, `"${region}" is not one of ${regions.key} (${regions.list.join(", ")})`);
+    else if (topic.region !== region) c.fail(k, `topic is in ${topic.region}, but SES publishes ${region}'s events only to a topic in ${region}`);
+    else result[region] = arn as string;
+  }
+  return result;
+}
+
+/** Addresses (or `*@domain` patterns) the sender policy allows; each in one of the domain's From domains. */
+function fromAddresses(c: Checker, key: string, value: unknown, fromDomains: readonly string[]): string[] {
+  if (value === undefined) return [];
+  return (list(c, key, value) ?? []).flatMap((item, i) => {
+    const k = `${key}[${i}]`;
+    const at = typeof item === "string" ? item.lastIndexOf("@") : -1;
+    const local = typeof item === "string" ? item.slice(0, at) : "";
+    if (typeof item !== "string" || at <= 0 || !/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(local)) {
+      return c.fail(k, `must be an email address or pattern such as noreply@example.com or *@news.example.com; got ${describe(item)}`) ?? [];
+    }
+    const domain = normalizeName(item.slice(at + 1));
+    if (!fromDomains.includes(domain)) return c.fail(k, `"${domain}" is not one of this domain's fromDomains (${fromDomains.join(", ")})`) ?? [];
+    return [`${local}@${domain}`];
+  });
+}
+
+/**
+ * A domain's sending setup: its own `sending` keys over the stack's. Off unless one of the two is
+ * set; `sending: false` opts a domain out. Each problem names the key the value came from.
+ */
+function sending(c: Checker, key: string, value: unknown, stack: StackContext, domain: { regionsKey: string; regions: string[]; fromDomains: string[] }): SendingSpec | undefined {
+  if (value === false || (value === undefined && stack.sending.value === undefined)) return undefined;
+  const own = value === undefined ? {} : object(c, key, value, DOMAIN_SENDING_KEYS);
+  if (!own) return undefined;
+  const s: Obj = { ...stack.sending.value, ...own };
+  const at = (k: string) => `${k in own ? key : stack.sending.key}.${k}`;
+  const events = eventTypes(c, at("events"), s.events);
+  const routed = publishesFeedback(events);
+  const feedbackForwarding = bool(c, at("feedbackForwarding"), s.feedbackForwarding, !routed);
+  if (!feedbackForwarding && !routed) {
+    c.fail(at("feedbackForwarding"), `cannot be false while ${at("events")} leaves out BOUNCE or COMPLAINT: SES needs one way to report them`);
+  }
+  // The stack's topics are checked against the stack's regions; a domain keeps those of its own regions.
+  const topicRegions = "topicArns" in own ? { key: domain.regionsKey, list: domain.regions } : { key: stack.regionsKey, list: stack.regions ?? [] };
+  const topics = topicArns(c, at("topicArns"), s.topicArns, topicRegions);
+  return {
+    events,
+    requireTls: bool(c, at("requireTls"), s.requireTls, false),
+    eventBridge: bool(c, at("eventBridge"), s.eventBridge, false),
+    topicArns: Object.fromEntries(Object.entries(topics).filter(([region]) => domain.regions.includes(region))),
+    feedbackForwarding,
+    fromAddresses: fromAddresses(c, `${key}.fromAddresses`, own.fromAddresses, domain.fromDomains),
+  };
+}
+
+const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending"];
+
+interface StackContext {
+  provider: DnsProvider;
+  regions?: string[];
+  regionsKey: string;
+  /** The stack-wide `sending` object, already checked for unknown keys. */
+  sending: { key: string; value?: Obj };
+}
+
+function domainSpec(c: Checker, key: string, value: unknown, stack: StackContext, raw: Record<string, string>): DomainSpec | undefined {
   const d = object(c, key, value, DOMAIN_KEYS);
   if (!d) return undefined;
   const name = domainName(c, `${key}.name`, d.name);
@@ -265,8 +354,9 @@ function domainSpec(c: Checker, key: string, value: unknown, stack: { provider: 
     ttl,
     allowOverwrite: bool(c, `${key}.allowOverwrite`, d.allowOverwrite, false),
   };
+  const sendingSpec = sending(c, `${key}.sending`, d.sending, stack, { regionsKey: d.regions === undefined ? stack.regionsKey : `${key}.regions`, regions: domainRegions ?? [], fromDomains: spec.fromDomains });
   if (d.allowOverwrite !== undefined && stack.provider !== DnsProvider.ROUTE53) c.fail(`${key}.allowOverwrite`, "applies to Route 53 only");
-  return spec.name && spec.zone && spec.regions && ttl !== undefined ? (spec as DomainSpec) : undefined;
+  return spec.name && spec.zone && spec.regions && ttl !== undefined ? ({ ...spec, sending: sendingSpec } as DomainSpec) : undefined;
 }
 
 function addresses(c: Checker, key: string, value: unknown, stackRegions: string[] | undefined): AddressSpec[] {
@@ -289,7 +379,7 @@ function addresses(c: Checker, key: string, value: unknown, stackRegions: string
   });
 }
 
-const STACK_KEYS = ["regions", "dnsProvider", "domains", "addresses"];
+const STACK_KEYS = ["regions", "dnsProvider", "domains", "addresses", "sending", "protect"];
 
 /** Config values as Pulumi hands them to a program: JSON text for lists and objects. */
 function parseValue(text: string | undefined): unknown {
@@ -313,10 +403,13 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   const stackRegions = rawRegions === undefined ? c.fail(key("regions"), "is required: the SES regions every domain uses, e.g. [us-east-1, eu-west-1]") : regions(c, key("regions"), rawRegions);
   const rawDomains = parseValue(raw[key("domains")]);
   const domainItems = rawDomains === undefined ? [] : (list(c, key("domains"), rawDomains) ?? []);
+  const rawSending = parseValue(raw[key("sending")]);
+  const sendingValue = rawSending === undefined ? undefined : object(c, key("sending"), rawSending, SENDING_KEYS);
+  const stack: StackContext = { provider, regions: stackRegions, regionsKey: key("regions"), sending: { key: key("sending"), value: sendingValue } };
   const domains: DomainSpec[] = [];
   const seen = new Map<string, number>();
   domainItems.forEach((item, i) => {
-    const spec = domainSpec(c, `${key("domains")}[${i}]`, item, { provider, regions: stackRegions }, raw);
+    const spec = domainSpec(c, `${key("domains")}[${i}]`, item, stack, raw);
     if (!spec) return;
     const earlier = seen.get(spec.name);
     if (earlier !== undefined) return c.fail(`${key("domains")}[${i}].name`, `"${spec.name}" is already ${key("domains")}[${earlier}]`);
@@ -324,6 +417,7 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
     domains.push(spec);
   });
   const addressSpecs = addresses(c, key("addresses"), parseValue(raw[key("addresses")]), stackRegions);
+  const protect = bool(c, key("protect"), parseValue(raw[key("protect")]), false);
   if (domainItems.length === 0 && addressSpecs.length === 0 && c.problems.length === 0) {
     c.fail(key("domains"), "is required: list at least one domain (or address) to send from");
   }
@@ -335,5 +429,5 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
     c.fail(k, `unknown key; allowed: ${STACK_KEYS.map(key).join(", ")} and the keys named by dkim.privateKeyConfig`);
   }
   if (c.problems.length) throw new ConfigError(c.problems);
-  return { dnsProvider: provider, regions: stackRegions!, domains, addresses: addressSpecs };
+  return { dnsProvider: provider, regions: stackRegions!, domains, addresses: addressSpecs, protect };
 }

@@ -14,6 +14,12 @@ export enum RecordRole {
   DMARC = "dmarc",
 }
 
+/**
+ * The records a production stack protects (with the identities): deleting one fails DKIM, and so
+ * DMARC, at once, and Easy DKIM tokens never come back. MAIL FROM records can be rewritten any time.
+ */
+export const PROTECTED_ROLES: ReadonlySet<RecordRole> = new Set([RecordRole.DKIM, RecordRole.BYODKIM, RecordRole.DMARC]);
+
 export type RecordType = "CNAME" | "MX" | "TXT";
 
 export interface DnsRecordSpec {

@@ -72,6 +72,8 @@ export interface DomainSpec {
   ttl: number;
   /** Route 53 only: take over records that already exist at these names. Default false. */
   allowOverwrite: boolean;
+  /** Production sending setup per region; undefined (the default) declares none. */
+  sending?: SendingSpec;
 }
 
 export interface StackSpec {
@@ -81,9 +83,45 @@ export interface StackSpec {
   domains: DomainSpec[];
   /** Email-address identities, verified by the link AWS mails; no DNS. */
   addresses: AddressSpec[];
+  /** Protect identities and DKIM/DMARC records from deletion (resource option `protect`). Default false. */
+  protect: boolean;
 }
 
 export interface AddressSpec {
   address: string;
   regions: string[];
+}
+
+/** SES's sending event types (SESv2 `EventType`), as event destinations match them. */
+export enum SesEventType {
+  SEND = "SEND",
+  REJECT = "REJECT",
+  BOUNCE = "BOUNCE",
+  COMPLAINT = "COMPLAINT",
+  DELIVERY = "DELIVERY",
+  OPEN = "OPEN",
+  CLICK = "CLICK",
+  RENDERING_FAILURE = "RENDERING_FAILURE",
+  DELIVERY_DELAY = "DELIVERY_DELAY",
+  SUBSCRIPTION = "SUBSCRIPTION",
+}
+export const SES_EVENT_TYPES: readonly SesEventType[] = Object.values(SesEventType);
+
+/** What a production sender gets in each region: a configuration set the identity uses by default, publishing events. */
+export interface SendingSpec {
+  /** Event types published to the SNS topic (and EventBridge). Default BOUNCE, COMPLAINT, REJECT. */
+  events: SesEventType[];
+  /** TLS policy REQUIRE: SES refuses delivery to a receiver that cannot do TLS. Default false (OPTIONAL). */
+  requireTls: boolean;
+  /** Also publish the events to the region's default EventBridge bus. Default false. */
+  eventBridge: boolean;
+  /** Region → an existing SNS topic in that region; the stack creates a topic for every other region. Default {}. */
+  topicArns: Record<string, string>;
+  /**
+   * Whether SES keeps emailing bounces and complaints to the Return-Path address. Default: off when
+   * both BOUNCE and COMPLAINT are published, on otherwise (SES requires one of the two).
+   */
+  feedbackForwarding: boolean;
+  /** From addresses the sender policy allows (`ses:FromAddress`, `*` wildcards); empty: any. Default []. */
+  fromAddresses: string[];
 }

@@ -52,6 +52,58 @@ const computed: Record<string, (inputs: State, name: string) => { id: string; st
     id: inputs.emailIdentity,
     state: { region: regionOf(inputs), behaviorOnMxFailure: inputs.behaviorOnMxFailure ?? "USE_DEFAULT_VALUE" },
   }),
+  "aws:sesv2/emailIdentityFeedbackAttributes:EmailIdentityFeedbackAttributes": (inputs) => ({
+    id: inputs.emailIdentity,
+    state: { region: regionOf(inputs), emailForwardingEnabled: inputs.emailForwardingEnabled ?? true },
+  }),
+  "aws:sesv2/configurationSet:ConfigurationSet": (inputs) => {
+    const region = regionOf(inputs);
+    return {
+      id: inputs.configurationSetName,
+      state: {
+        arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT}:configuration-set/${inputs.configurationSetName}`,
+        region,
+        tagsAll: {},
+        reputationOptions: { lastFreshStart: "", reputationMetricsEnabled: false, ...inputs.reputationOptions },
+        sendingOptions: { sendingEnabled: true, ...inputs.sendingOptions },
+      },
+    };
+  },
+  // The provider's import id: `<configuration set>|<destination>`.
+  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": (inputs) => ({
+    id: `${inputs.configurationSetName}|${inputs.eventDestinationName}`,
+    state: { region: regionOf(inputs) },
+  }),
+  "aws:sns/topic:Topic": (inputs, name) => {
+    const region = regionOf(inputs);
+    const arn = `arn:aws:sns:${region}:${MOCK_ACCOUNT}:${inputs.name ?? name}`;
+    // What SNS attaches to a new topic until a TopicPolicy replaces it: the account may use it.
+    const defaultPolicy = {
+      Version: "2008-10-17",
+      Id: "__default_policy_ID",
+      Statement: [{ Sid: "__default_statement_ID", Effect: "Allow", Principal: { AWS: "*" }, Action: ["SNS:Publish", "SNS:Subscribe"], Resource: arn, Condition: { StringEquals: { "AWS:SourceOwner": MOCK_ACCOUNT } } }],
+    };
+    return {
+      id: arn,
+      state: {
+        arn,
+        name: inputs.name ?? name,
+        namePrefix: "",
+        owner: MOCK_ACCOUNT,
+        policy: JSON.stringify(defaultPolicy),
+        region,
+        signatureVersion: 0,
+        beginningArchiveTime: "",
+        fifoThroughputScope: "",
+        tracingConfig: "",
+        tagsAll: {},
+      },
+    };
+  },
+  "aws:sns/topicPolicy:TopicPolicy": (inputs) => ({
+    id: inputs.arn,
+    state: { owner: MOCK_ACCOUNT, region: regionOf(inputs) },
+  }),
   "aws:route53/record:Record": (inputs) => ({
     id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
     state: { fqdn: inputs.name },
