@@ -54,8 +54,9 @@ function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: Partial<
   };
 }
 
-/** Distinct, valid tokens per domain and region. */
+/** Distinct, valid Easy DKIM tokens per domain and region. */
 function tokensFor(s: DomainSpec): Map<string, string[]> {
+  if (s.dkim.kind !== "easy") return new Map();
   const id = s.name.replace(/[^a-z0-9]/g, "");
   return new Map(s.regions.map((r, ri) => [r, [0, 1, 2].map((i) => `${id}r${ri}t${i}`)]));
 }
@@ -121,6 +122,11 @@ export const CASES: Case[] = [
     spec("regionalbad.test", { regions: ["af-south-1"], mailFrom: undefined }),
     { verdict: fail("af-south-1"), ok: false, failing: ["dkim"], mentions: ["af-south-1 signs with dkim.af-south-1.amazonses.com, not dkim.amazonses.com"] },
     (r) => r.map((x) => (x.type === "CNAME" ? { ...x, values: x.values.map((v) => v.replace(dkimHost("af-south-1"), "dkim.amazonses.com")) } : x)),
+  ),
+  build(
+    "BYODKIM: one key record for every region",
+    spec("byo.test", { regions: ["us-east-1", "eu-west-1"], dkim: { kind: "byodkim", selector: "ses2026", publicKey: PUBLIC_KEY, privateKeyConfigKey: "byoKey" } }),
+    { verdict: pass("us-east-1", "eu-west-1"), ok: true, mentions: ["ses2026._domainkey.byo.test: the stack's key is published"] },
   ),
   build(
     "garbage, huge and chunked TXT records beside the real ones",

@@ -33,7 +33,8 @@ async function receive(resolver: dns.Resolver, c: Case, region: string, from: st
     [`From: sender@${from}`, "To: someone@receiver.test", "Subject: verify agreement", `Message-ID: <${region}@${from}>`, "Date: Fri, 27 Nov 2026 12:00:00 +0000", "", "Hello.", ""].join("\r\n"),
   );
   // mailauth 4.13.3 reads the key from signatureData at run time; its .d.ts describes top-level fields that sign nothing.
-  const signatureData = [{ signingDomain: c.spec.name, selector: c.tokens.get(region)![0], privateKey: PRIVATE_KEY }];
+  const selector = c.spec.dkim.kind === "byodkim" ? c.spec.dkim.selector : c.tokens.get(region)![0];
+  const signatureData = [{ signingDomain: c.spec.name, selector, privateKey: PRIVATE_KEY }];
   const signed = await dkimSign(message, { signatureData } as never);
   assert.deepEqual(signed.errors, []);
   assert.match(signed.signatures, /^DKIM-Signature:/);
