@@ -12,8 +12,9 @@
  *   resource policies see each resource on its own.
  * It never constructs a PolicyPack (that starts a server); it calls the policies of policy/pack.ts.
  */
-import { EnforcementLevel, PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { packArgs } from "../policy/pack";
+import { EnforcementLevel, PolicyPackArgs, PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
+import { version } from "../policy/package.json";
+import { PACK_NAME, packArgs } from "../policy/pack";
 import { UNKNOWN_STRING, unknownCheckingProxy, UnknownValueError } from "../policy/preview";
 
 /** How an engine resource marks a value not known until apply (the wire sentinel of an unknown string). */
@@ -56,8 +57,6 @@ export interface Finding {
   message: string;
 }
 
-type Policy = StackValidationPolicy | ResourceValidationPolicy;
-
 class NotApplicable extends Error {}
 
 // Internal to @pulumi/policy: the analyzer's own property deserializer; it only asks for `toJavaScript()`.
@@ -75,7 +74,7 @@ function isTypeOf(type: string) {
 }
 
 /** The engine's view of the stack: one object per resource, references resolved by URN. */
-function policyResources(resources: readonly EngineResource[]): PolicyResource[] {
+export function policyResources(resources: readonly EngineResource[]): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   const built = resources.map((r) => {
     const props = analyzerProps(r.props);
@@ -104,20 +103,31 @@ function policyResources(resources: readonly EngineResource[]): PolicyResource[]
   return built;
 }
 
-/** Enforcement level and properties of each policy, as the engine resolves a config file against the schemas. */
-function resolveConfig(pack: PolicyPackArgs, config: PolicyPackConfig) {
+export interface ResolvedPolicyConfig {
+  level: EnforcementLevel;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Each policy's enforcement level and properties, as the engine resolves a config file against
+ * the pack before it calls Configure: the policy's entry, else `all`, else the policy's own level,
+ * else the pack's; schema defaults under the given properties.
+ */
+export function resolvePolicyConfig(config: PolicyPackConfig, pack: PolicyPackArgs = packArgs): Map<string, ResolvedPolicyConfig> {
   const names = new Set(pack.policies.map((p) => p.name));
   for (const key of Object.keys(config)) {
     if (key !== "all" && !names.has(key)) throw new Error(`policy config names "${key}", which is no policy of the pack`);
   }
   const all = typeof config.all === "string" ? config.all : config.all?.enforcementLevel;
-  return (policy: Policy) => {
-    const entry = config[policy.name];
-    const { enforcementLevel, ...given } = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
-    const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {}).flatMap(([k, s]) => (s.default === undefined ? [] : [[k, s.default]])));
-    const level = enforcementLevel ?? all ?? policy.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
-    return { level, properties: { ...defaults, ...given } };
-  };
+  return new Map(
+    pack.policies.map((policy) => {
+      const entry = config[policy.name];
+      const { enforcementLevel, ...given } = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
+      const defaults = Object.entries(policy.configSchema?.properties ?? {}).flatMap(([k, s]) => (s.default === undefined ? [] : [[k, s.default]]));
+      const level = enforcementLevel ?? all ?? policy.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
+      return [policy.name, { level, properties: { ...Object.fromEntries(defaults), ...given } }];
+    }),
+  );
 }
 
 /**
@@ -126,7 +136,7 @@ function resolveConfig(pack: PolicyPackArgs, config: PolicyPackConfig) {
  * fail `pulumi preview`.
  */
 export async function runPolicies(resources: readonly EngineResource[], config: PolicyPackConfig = {}, pack: PolicyPackArgs = packArgs): Promise<Finding[]> {
-  const configOf = resolveConfig(pack, config);
+  const configs = resolvePolicyConfig(config, pack);
   const stack = policyResources(resources);
   const stackTags: ReadonlyMap<string, string> = new Map();
   const notApplicable = (reason?: string): never => {
@@ -135,7 +145,7 @@ export async function runPolicies(resources: readonly EngineResource[], config: 
   const findings: Finding[] = [];
 
   for (const policy of pack.policies) {
-    const { level, properties } = configOf(policy);
+    const { level, properties } = configs.get(policy.name)!;
     if (level === "disabled") continue;
     const reported = level === "advisory" ? "advisory" : "mandatory";
     const getConfig = <T extends object>() => properties as T;
@@ -143,7 +153,7 @@ export async function runPolicies(resources: readonly EngineResource[], config: 
       try {
         await run((message, at) => findings.push({ policy: policy.name, level: reported, urn: urn ?? at, message }));
       } catch (error) {
-        if (error instanceof UnknownValueError) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' during preview: ${error.message}` });
+        if (error instanceof UnknownValueError) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${version}' during preview: ${error.message}` });
         else if (!(error instanceof NotApplicable)) throw new Error(`policy '${policy.name}' failed: ${(error as Error).message}`, { cause: error });
       }
     };

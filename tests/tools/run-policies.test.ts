@@ -48,7 +48,7 @@ describe("tools/run-policies", () => {
       ],
     };
     const findings = await runPolicies([resource("t:m:R", "r", { x: UNKNOWN })], {}, pack);
-    assert.deepEqual(findings, [{ policy: "reads-unknown", level: "advisory", urn: undefined, message: "can't run policy 'reads-unknown' during preview: string value at .x can't be known during preview" }]);
+    assert.deepEqual(findings, [{ policy: "reads-unknown", level: "advisory", urn: undefined, message: "can't run policy 'reads-unknown' from policy pack 'ses-email-auth@v0.1.0' during preview: string value at .x can't be known during preview" }]);
   });
 
   it("fails loudly when a policy throws anything else", async () => {

@@ -27,6 +27,6 @@ describe(`policy ${POLICY}`, () => {
   it("in preview, a value that is not known yet is reported as the engine does", async () => {
     const findings = await findingsOf(POLICY, [record("route53", undefined, "x.example.com", "TXT", UNKNOWN, "unknown")]);
     assert.deepEqual(findings.map((f) => f.level), ["advisory"]);
-    assert.match(findings[0].message, /can't run policy 'route53-txt-chunking' during preview/);
+    assert.match(findings[0].message, /can't run policy 'route53-txt-chunking' from policy pack 'ses-email-auth@v0.1.0' during preview/);
   });
 });
