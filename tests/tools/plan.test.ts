@@ -1,0 +1,151 @@
+/** `npm run plan`: the dev stack's offline preview, stacks that cannot align, bad config. */
+import { strict as assert } from "node:assert";
+import { ConfigError } from "../../lib/config";
+import { readPolicyConfig } from "../../tools/plan/cli";
+import { plan, stackPolicyConfigPath } from "../../tools/plan/plan";
+import { exitStatus, formatText, formatZoneFile, KNOWN_AFTER_APPLY, Report } from "../../tools/plan/report";
+import { npmRun, removeDir, ROOT, tempStack } from "./cli";
+
+const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
+const MAIL_FROM = "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes";
+const R53 = "aws:route53/record:Record";
+
+/** A stack config like the dev stack's, one region, with `domain` overriding the example domain's keys. */
+function stack(domain: Record<string, unknown>): Record<string, unknown> {
+  return {
+    "aws:region": "us-east-1",
+    "ses-email-auth:regions": ["us-east-1"],
+    "ses-email-auth:domains": [{ name: "example.com", zone: "example.com", dmarc: { policy: "reject" }, ...domain }],
+  };
+}
+
+describe("plan: the dev stack", () => {
+  let report: Report;
+  let status: number | null;
+  before(() => {
+    const r = npmRun("plan", ["--json"]);
+    status = r.status;
+    report = JSON.parse(r.stdout);
+  });
+
+  it("exits 0: no mandatory violation", () => {
+    assert.equal(status, 0);
+    assert.equal(report.stack, "dev");
+    assert.deepEqual(report.violations.filter((v) => v.level === "mandatory"), []);
+  });
+
+  it("lists exactly the resources of issue 2: an identity and MAIL FROM per region, 9 Route 53 records", () => {
+    const listed = report.resources.map((r) => `${r.type} ${r.name} ${r.region ?? "-"}`).sort();
+    const expected = [
+      ...["us-east-1", "eu-west-1"].flatMap((region) => [`${IDENTITY} example.com-${region} ${region}`, `${MAIL_FROM} example.com-${region}-mail-from ${region}`]),
+      ...["us-east-1", "eu-west-1"].flatMap((region) => [1, 2, 3].map((i) => `${R53} example.com-dkim-${region}-${i} -`)),
+      ...["mail-from-mx", "mail-from-spf", "dmarc"].map((role) => `${R53} example.com-${role} -`),
+    ].sort();
+    assert.deepEqual(listed, expected);
+    assert.ok(report.resources.every((r) => r.urn.startsWith("urn:pulumi:dev::ses-email-auth::")));
+  });
+
+  it("lists every DNS record: one MX and SPF for the shared MAIL FROM, one DMARC, 3 DKIM CNAMEs per region known after apply", () => {
+    const unknownDkim = (region: string) => ({ domain: "example.com", region, name: KNOWN_AFTER_APPLY, type: "CNAME", values: [KNOWN_AFTER_APPLY], ttl: 3600 });
+    const key = (r: object) => JSON.stringify(r);
+    assert.deepEqual(report.records.map(key).sort(), [
+      { domain: "example.com", name: "bounce.example.com", type: "MX", values: ["10 feedback-smtp.us-east-1.amazonses.com"], ttl: 3600 },
+      { domain: "example.com", name: "bounce.example.com", type: "TXT", values: ["v=spf1 include:amazonses.com ~all"], ttl: 3600 },
+      { domain: "example.com", name: "_dmarc.example.com", type: "TXT", values: ["v=DMARC1; p=quarantine; sp=reject; pct=25; rua=mailto:dmarcreports@example.com"], ttl: 3600 },
+      ...[1, 2, 3].flatMap(() => [unknownDkim("us-east-1"), unknownDkim("eu-west-1")]),
+    ].map(key).sort());
+  });
+
+  it("says which checks wait for apply, as advisories", () => {
+    assert.ok(report.violations.some((v) => v.level === "advisory" && /during preview/.test(v.message)));
+  });
+});
+
+describe("plan: output formats", () => {
+  let report: Report;
+  before(async () => {
+    report = await plan(ROOT, "dev", {});
+  });
+
+  it("groups resources by domain, then region, then lists the domain's records and the policy results", () => {
+    const text = formatText(report, "Offline plan of stack dev");
+    assert.match(text, /^example\.com\n {2}us-east-1\n {4}aws:sesv2\/emailIdentity:EmailIdentity +example\.com-us-east-1$/m);
+    assert.match(text, /^ {2}eu-west-1$/m);
+    assert.match(text, /^ {2}global\n {4}aws:route53\/record:Record +example\.com-mail-from-mx$/m);
+    assert.match(text, /^ {4}_dmarc\.example\.com +TXT +3600 +v=DMARC1; p=quarantine/m);
+    assert.match(text, /^ {4}\(known after apply\) +CNAME +3600 +us-east-1 +\(known after apply\)$/m);
+    assert.match(text, /^Policy results: 0 mandatory, \d+ advisory$/m);
+  });
+
+  it("--zone-file: the known records as BIND lines, those known after apply as comments", () => {
+    const lines = formatZoneFile(report).trimEnd().split("\n");
+    assert.deepEqual(lines.filter((l) => !l.startsWith(";")), [
+      "bounce.example.com.\t3600\tIN\tMX\t10 feedback-smtp.us-east-1.amazonses.com.",
+      'bounce.example.com.\t3600\tIN\tTXT\t"v=spf1 include:amazonses.com ~all"',
+      '_dmarc.example.com.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; sp=reject; pct=25; rua=mailto:dmarcreports@example.com"',
+    ]);
+    assert.equal(lines.filter((l) => l === `; ${KNOWN_AFTER_APPLY}\t3600\tIN\tCNAME\t${KNOWN_AFTER_APPLY}`).length, 6);
+  });
+});
+
+describe("plan: stacks whose domains cannot pass DMARC", () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach(removeDir));
+
+  it("exits 1 and names the domain when DMARC is published nowhere (manage: false, no external record)", () => {
+    const dir = tempStack("nodmarc", stack({ dmarc: { manage: false } }));
+    dirs.push(dir);
+    const r = npmRun("plan", ["--stack", "nodmarc", "--cwd", dir]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /\[mandatory\] ses-dmarc-record: example\.com .*no DMARC record at _dmarc\.example\.com/);
+  });
+
+  it("passes once the policy config names the DMARC record published elsewhere", async () => {
+    // Pulumi policy config is per policy: each DMARC policy is told.
+    const externalDmarc = { "example.com": "v=DMARC1; p=reject" };
+    const dir = tempStack("external", stack({ dmarc: { manage: false } }), { "ses-dmarc-record": { externalDmarc }, "ses-dmarc-alignment": { externalDmarc } });
+    dirs.push(dir);
+    const report = await plan(dir, "external", readPolicyConfig(undefined, stackPolicyConfigPath(dir, "external")));
+    assert.equal(exitStatus(report), 0, JSON.stringify(report.violations));
+  });
+
+  it("flags a subdomain From with strict DKIM alignment and no MAIL FROM, naming the From domain", async () => {
+    const config = { "ses-dmarc-alignment": { fromDomains: { "example.com": ["news.example.com"] } } };
+    const dir = tempStack("strict", stack({ mailFrom: false, dmarc: { policy: "reject", adkim: "strict" } }), config);
+    dirs.push(dir);
+    const report = await plan(dir, "strict", config);
+    assert.equal(exitStatus(report), 1);
+    const findings = report.violations.filter((v) => v.level === "mandatory");
+    assert.deepEqual([...new Set(findings.map((v) => v.policy))], ["ses-dmarc-alignment"]);
+    assert.match(findings[0].message, /^news\.example\.com \(identity example\.com, us-east-1\): DMARC fails/);
+  });
+});
+
+describe("plan: usage and config errors exit 2", () => {
+  let dir: string;
+  before(() => {
+    dir = tempStack("bad", stack({ dmarc: { policy: "reject", percent: 150 } }));
+  });
+  after(() => removeDir(dir));
+
+  it("names every bad key, without a stack trace", () => {
+    const r = npmRun("plan", ["--stack", "bad", "--cwd", dir]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /ses-email-auth:domains\[0\]\.dmarc\.percent: must be an integer from 0 to 100; got 150/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+    assert.equal(r.stdout, "");
+  });
+
+  it("rejects a ConfigError before registering anything", async () => {
+    await assert.rejects(plan(dir, "bad", {}), (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.key === "ses-email-auth:domains[0].dmarc.percent"));
+  });
+
+  it("names a stack that does not exist, and an unknown option", () => {
+    const missing = npmRun("plan", ["--stack", "nope"]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no stack "nope"/);
+    const option = npmRun("plan", ["--stak", "dev"]);
+    assert.equal(option.status, 2);
+    assert.match(option.stderr, /Unknown option '--stak'/);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * What `plan` and `audit` print, built the same way from either source: the stack's resources and
+ * DNS records as the policy pack's own facts see them (policy/facts.ts, so a record is named,
+ * unquoted and assigned to its domain exactly as the policies judge it), then the policy findings.
+ */
+import { isAtOrBelow, organizationalDomain } from "../../lib/names";
+import { RecordType } from "../../lib/records";
+import { renderZoneFile } from "../../lib/zonefile";
+import { DnsRecord, Identity, StackFacts } from "../../policy/facts";
+import { isUnknown, Maybe, read } from "../../policy/preview";
+import { Finding, policyResources } from "../run-policies";
+import { isProviderType, StackResources } from "./engine";
+
+/** How a value the engine knows only after apply is shown. */
+export const KNOWN_AFTER_APPLY = "(known after apply)";
+
+export interface ReportResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** The SES region it lives in; absent for global resources (DNS records). */
+  region?: string;
+  /** The SES domain it belongs to: for grouping, not part of the JSON. */
+  domain: string;
+}
+
+export interface ReportRecord {
+  /** The SES domain the record serves (else the organizational domain of its name). */
+  domain: string;
+  /** The SES region it serves, when it serves one region only. */
+  region?: string;
+  name: string;
+  type: string;
+  values: string[];
+  ttl: number | string;
+}
+
+export interface Report {
+  stack: string;
+  resources: ReportResource[];
+  records: ReportRecord[];
+  violations: Finding[];
+}
+
+/** Where a resource belongs, for grouping. */
+interface Place {
+  domain: string;
+  region?: string;
+}
+
+function known<T>(value: Maybe<T>): T | string {
+  return isUnknown(value) ? KNOWN_AFTER_APPLY : value;
+}
+
+/** The identity a record serves: the one whose tokens it carries, or whose MAIL FROM it is. */
+function placeOfRecord(record: DnsRecord, identities: readonly Identity[]): Place {
+  const signed = identities.filter((id) => id.dkim.kind === "easy" && record.signers.includes(id.dkim.signer));
+  if (signed.length) return { domain: signed[0].domain, region: signed.length === 1 ? signed[0].region : undefined };
+  const name = record.name;
+  if (isUnknown(name)) return { domain: KNOWN_AFTER_APPLY };
+  const mailFrom = identities.filter((id) => id.mailFrom?.domain === name);
+  if (mailFrom.length) return { domain: mailFrom[0].domain, region: mailFrom.length === 1 ? mailFrom[0].region : undefined };
+  // DMARC, BYODKIM and anything else: the most specific identity domain it is at or below.
+  const owner = identities.filter((id) => isAtOrBelow(name, id.domain)).sort((a, b) => b.domain.length - a.domain.length)[0];
+  return { domain: owner?.domain ?? organizationalDomain(name) };
+}
+
+function placesOf(facts: StackFacts, records: readonly ReportRecord[]): Map<string, Place> {
+  const places = new Map<string, Place>();
+  for (const id of facts.identities) {
+    const place = { domain: id.domain, region: id.region };
+    places.set(id.resource.urn, place);
+    if (id.dkim.kind === "easy") places.set(id.dkim.signer, place);
+    if (id.mailFrom) places.set(id.mailFrom.resource.urn, place);
+  }
+  // A DNS record serves a region but lives in no region: Route 53 and Cloudflare are global.
+  facts.records.forEach((r, i) => places.set(r.resource.urn, { domain: records[i].domain }));
+  return places;
+}
+
+/** A resource the facts do not place (an address identity, another type): its own region and name. */
+function ownPlace(props: Record<string, unknown>): Place {
+  const region = read(() => props.region);
+  const identity = read(() => props.emailIdentity ?? props.domain ?? props.name);
+  const domain = typeof identity === "string" ? identity.slice(identity.indexOf("@") + 1) : "(other)";
+  return { domain, region: typeof region === "string" ? region : undefined };
+}
+
+/** The report of a stack's resources (a mocked preview or an export) and the findings on them. */
+export function buildReport({ stack, resources }: StackResources, violations: Finding[]): Report {
+  const policyView = policyResources(resources);
+  const facts = new StackFacts(policyView);
+  const records = facts.records.map((r): ReportRecord => {
+    const values = known(r.values);
+    return {
+      ...placeOfRecord(r, facts.identities),
+      name: known(r.name),
+      type: known(r.type),
+      values: typeof values === "string" ? [values] : values,
+      ttl: known(read(() => r.resource.props.ttl as number)),
+    };
+  });
+  const places = placesOf(facts, records);
+  const listed = resources.flatMap((r, i) => {
+    if (!r.custom || isProviderType(r.type)) return [];
+    const { domain, region } = places.get(r.urn) ?? ownPlace(policyView[i].props);
+    return [{ urn: r.urn, type: r.type, name: r.name, ...(region ? { region } : {}), domain }];
+  });
+  return { stack, resources: listed, records, violations };
+}
+
+/** The `--json` object: `{stack, resources: [{urn, type, name, region?}], records, violations}`. */
+export function toJson(report: Report): string {
+  const resources = report.resources.map(({ domain: _, ...resource }) => resource);
+  return `${JSON.stringify({ ...report, resources }, null, 2)}\n`;
+}
+
+/** 0: no mandatory violation; 1: at least one. */
+export function exitStatus(report: Report): 0 | 1 {
+  return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+/** The record types lib/zonefile.ts presents. */
+const ZONE_FILE_TYPES: ReadonlySet<string> = new Set<RecordType>(["CNAME", "MX", "TXT"]);
+
+/**
+ * `--zone-file`: the records as a BIND fragment. A record not known until apply (or of a type
+ * this tool does not present) stays a comment, so the fragment still loads.
+ */
+export function formatZoneFile(report: Report): string {
+  return report.records
+    .map((r) => {
+      const known = ![r.name, r.type, ...r.values].includes(KNOWN_AFTER_APPLY);
+      if (known && ZONE_FILE_TYPES.has(r.type) && typeof r.ttl === "number") return renderZoneFile([{ ...r, type: r.type as RecordType, ttl: r.ttl }]);
+      return r.values.map((v) => `; ${r.name}\t${r.ttl}\tIN\t${r.type}\t${v}\n`).join("");
+    })
+    .join("");
+}
+
+function table(rows: string[][], indent: string): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => `${indent}${row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ")}`.trimEnd());
+}
+
+/** Readable in a terminal: per domain, its resources by region, then its DNS records; then the findings. */
+export function formatText(report: Report, title: string): string {
+  const lines = [`${title}: ${report.resources.length} resources, ${report.records.length} DNS records`, ""];
+  const domains = [...new Set([...report.resources.map((r) => r.domain), ...report.records.map((r) => r.domain)])];
+  for (const domain of domains) {
+    lines.push(domain);
+    const resources = report.resources.filter((r) => r.domain === domain);
+    for (const region of [...new Set(resources.map((r) => r.region))]) {
+      lines.push(`  ${region ?? "global"}`);
+      lines.push(...table(resources.filter((r) => r.region === region).map((r) => [r.type, r.name]), "    "));
+    }
+    const records = report.records.filter((r) => r.domain === domain);
+    if (records.length) {
+      lines.push("  DNS records");
+      const rows = records.flatMap((r) => r.values.map((v) => [r.name, r.type, String(r.ttl), r.region ?? "", v]));
+      lines.push(...table([["NAME", "TYPE", "TTL", "REGION", "VALUE"], ...rows], "    "));
+    }
+    lines.push("");
+  }
+  const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
+  lines.push(`Policy results: ${mandatory} mandatory, ${report.violations.length - mandatory} advisory`);
+  for (const v of report.violations) {
+    lines.push(`  [${v.level}] ${v.policy}: ${v.message}`);
+    if (v.urn) lines.push(`      ${v.urn}`);
+  }
+  lines.push(mandatory ? "Mandatory violations: `pulumi up` with this policy pack would be refused." : "No mandatory violation.");
+  return `${lines.join("\n")}\n`;
+}
