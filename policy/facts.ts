@@ -70,7 +70,8 @@ export function where(id: Identity): string {
   return `${id.domain} (${id.region ?? "provider's default region"})`;
 }
 
-function regionOf(r: PolicyResource): Maybe<string | undefined> {
+/** A resource's own `region` input, else its provider's. */
+export function regionOf(r: PolicyResource): Maybe<string | undefined> {
   const own = read(() => r.props.region as string | undefined);
   if (own !== undefined || !r.provider) return own;
   const provider = r.provider;

@@ -11,6 +11,7 @@ import { route53TxtChunking } from "./policies/route53-txt-chunking";
 import { sesDkimRecords } from "./policies/ses-dkim-records";
 import { sesDmarcAlignment } from "./policies/ses-dmarc-alignment";
 import { sesDmarcRecord } from "./policies/ses-dmarc-record";
+import { sesFeedbackHandling } from "./policies/ses-feedback-handling";
 import { sesMailFromRecords } from "./policies/ses-mail-from-records";
 
 export const PACK_NAME = "ses-email-auth";
@@ -27,5 +28,6 @@ export const packArgs: PolicyPackArgs = {
     dmarcReportAuthorization,
     cloudflareEmailRecordsDnsOnly,
     route53TxtChunking,
+    sesFeedbackHandling,
   ],
 };
