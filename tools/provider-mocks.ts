@@ -54,7 +54,7 @@ const computed: Record<string, (inputs: State, name: string) => { id: string; st
   }),
   "aws:sesv2/emailIdentityFeedbackAttributes:EmailIdentityFeedbackAttributes": (inputs) => ({
     id: inputs.emailIdentity,
-    state: { region: regionOf(inputs), emailForwardingEnabled: inputs.emailForwardingEnabled ?? true },
+    state: { region: regionOf(inputs), emailForwardingEnabled: inputs.emailForwardingEnabled ?? false },
   }),
   "aws:sesv2/configurationSet:ConfigurationSet": (inputs) => {
     const region = regionOf(inputs);

@@ -4,8 +4,11 @@
  * bad config that registers nothing.
  */
 import { strict as assert } from "node:assert";
-import { ConfigError } from "../../lib/config";
+import { join } from "node:path";
+import { ConfigError, parseStackConfig } from "../../lib/config";
+import { DmarcPolicy } from "../../lib/dmarc";
 import { plain, ProgramFailed, ProgramRun, Registration, runProgram, UNKNOWN } from "../../tools/mock-run";
+import { readStackConfig } from "../../tools/stack-config";
 import { exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
 
 const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
@@ -223,6 +226,22 @@ describe("protect", () => {
       preview: false,
     });
     assert.deepEqual(ofType(r, R53).filter((x) => x.protect).map((x) => inputs(x).name).sort(), ["_dmarc.example.com", "s1._domainkey.example.com"]);
+  });
+});
+
+describe("the production example stack (Pulumi.prod.yaml)", () => {
+  const config = readStackConfig(join(__dirname, "..", ".."), "prod");
+
+  it("is at quarantine or stricter, protected, and handles bounces and complaints in every region", async () => {
+    const spec = parseStackConfig(config);
+    assert.equal(spec.protect, true);
+    for (const domain of spec.domains) {
+      assert.notEqual(domain.dmarc.policy, DmarcPolicy.NONE, domain.name);
+      assert.ok(domain.sending && !domain.sending.feedbackForwarding, domain.name);
+    }
+    const r = await runProgram({ config, preview: true, stack: "prod" });
+    assert.equal(ofType(r, CONFIGURATION_SET).length, ofType(r, IDENTITY).length);
+    assert.ok(ofType(r, IDENTITY).every((x) => x.protect));
   });
 });
 
