@@ -49,10 +49,12 @@ export class SesDomain extends pulumi.ComponentResource {
   constructor(name: string, args: SesDomainArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("ses-email-auth:index:SesDomain", name, {}, opts);
     const { domain } = args;
-    const sendings = domain.sending ? domain.regions.map((region) => new SesSending(`${domain.name}-${region}-sending`, { domain: domain.name, region, sending: domain.sending! }, { parent: this })) : [];
-    const identities = domain.regions.map((region, i) => this.identity(domain, region, args, sendings[i]));
+    const sending = domain.sending;
+    // Configuration sets first: each identity names its region's set as its default.
+    const setups = sending ? domain.regions.map((region) => new SesSending(`${domain.name}-${region}-sending`, { domain: domain.name, region, sending }, { parent: this })) : [];
+    const identities = domain.regions.map((region, i) => this.identity(domain, region, args, setups[i]));
     domain.regions.forEach((region, i) => this.mailFrom(domain, region, identities[i]));
-    if (domain.sending) domain.regions.forEach((region, i) => this.feedback(domain, region, identities[i], domain.sending!.feedbackForwarding));
+    if (sending) domain.regions.forEach((region, i) => this.feedback(domain, region, identities[i], sending.feedbackForwarding));
 
     const tokens = new Map(identities.map((identity, i) => [domain.regions[i], identity.dkimSigningAttributes.tokens]));
     const resolved = domainRecords(domain).map((record) => this.record(args.zone, domain, record, tokens.get(record.region ?? ""), args.protect && PROTECTED_ROLES.has(record.role)));
@@ -62,8 +64,8 @@ export class SesDomain extends pulumi.ComponentResource {
       arn: identity.arn,
       verifiedForSending: identity.verifiedForSendingStatus,
     }));
-    const fromAddresses = domain.sending?.fromAddresses ?? [];
-    this.sending = sendings.map((s, i) => ({
+    const fromAddresses = sending?.fromAddresses ?? [];
+    this.sending = setups.map((s, i) => ({
       region: domain.regions[i],
       configurationSetName: s.configurationSet.configurationSetName,
       topicArn: s.topicArn,
