@@ -14,7 +14,7 @@ export interface CheckOptions {
  */
 export function stackCheck<Config extends object>(options: CheckOptions, check: (facts: StackFacts, findings: Findings, config: Config) => void): StackValidation {
   return (args, report) => {
-    const facts = new StackFacts(args.resources);
+    const facts = StackFacts.of(args.resources);
     const findings = new Findings(report);
     if (options.perIdentity) {
       for (const { resource, cause } of facts.unresolvedIdentities) {

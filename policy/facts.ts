@@ -91,13 +91,29 @@ function normalizeValue(type: string, value: string): string {
   }
 }
 
-function dependenciesOf(r: PolicyResource, props: readonly string[]): PolicyResource[] {
+/** URNs of the SES signers a record's name or value is computed from. */
+function signersOf(r: PolicyResource): string[] {
   const byProp = r.propertyDependencies ?? {};
   // Without property dependencies (an old state file, say) the resource's dependencies stand in.
-  return Object.keys(byProp).length ? props.flatMap((p) => byProp[p] ?? []) : (r.dependencies ?? []);
+  const deps = Object.keys(byProp).length ? RECORD_VALUE_PROPS.flatMap((p) => byProp[p] ?? []) : (r.dependencies ?? []);
+  const signers: string[] = [];
+  for (const d of deps) if (SIGNER_TYPES.has(d.type) && !signers.includes(d.urn)) signers.push(d.urn);
+  return signers;
 }
 
+const built = new WeakMap<readonly PolicyResource[], StackFacts>();
+
 export class StackFacts {
+  /**
+   * The facts of a resource list, built once per list: the engine gives each policy its own list,
+   * the local runner shares one between all policies of a run.
+   */
+  static of(resources: readonly PolicyResource[]): StackFacts {
+    let facts = built.get(resources);
+    if (!facts) built.set(resources, (facts = new StackFacts(resources)));
+    return facts;
+  }
+
   readonly identities: Identity[] = [];
   /** Identities whose domain or region is known only after apply. */
   readonly unresolvedIdentities: { resource: PolicyResource; cause: Unknown }[] = [];
@@ -231,8 +247,7 @@ export class StackFacts {
     const zone = this.zoneOf(r);
     const name = read(() => absoluteName(r.props.name as string, zone));
     const values = isUnknown(type) ? type : read(() => rawValues(type).map((v) => normalizeValue(type, v)));
-    const signers = [...new Set(dependenciesOf(r, RECORD_VALUE_PROPS).filter((d) => SIGNER_TYPES.has(d.type)).map((d) => d.urn))];
-    return { resource: r, provider, type, name, values, signers };
+    return { resource: r, provider, type, name, values, signers: signersOf(r) };
   }
 
   private route53Record(r: PolicyResource): DnsRecord {

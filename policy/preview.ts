@@ -7,8 +7,13 @@
  */
 import { ReportViolation } from "@pulumi/policy";
 
+interface UnknownValueErrorType extends Error {
+  unknownTypeSentinel: string;
+  props: string[];
+}
+
 interface ProxyModule {
-  UnknownValueError: new (sentinel: string, path: string[]) => Error;
+  UnknownValueError: new (sentinel: string, path: string[]) => UnknownValueErrorType;
   unknownCheckingProxy<T extends object>(props: T): T;
   unknownStringValue: string;
 }
@@ -22,7 +27,7 @@ export const UNKNOWN_STRING = proxy.unknownStringValue;
 
 /** A property that is known only after apply; keeps the SDK's error to raise later. */
 export class Unknown {
-  constructor(readonly cause: Error) {}
+  constructor(readonly cause: UnknownValueErrorType) {}
 }
 
 export type Maybe<T> = T | Unknown;
@@ -48,7 +53,7 @@ export function read<T>(get: () => T): Maybe<T> {
  */
 export class Findings {
   private readonly undecided: string[] = [];
-  private cause?: Error;
+  private cause?: UnknownValueErrorType;
 
   constructor(private readonly report: ReportViolation) {}
 
@@ -64,7 +69,9 @@ export class Findings {
   /** Call last: throws when something could not be decided. */
   finish(): void {
     if (!this.cause) return;
-    this.cause.message = `${this.undecided.join("; ")} (${this.cause.message})`;
-    throw this.cause;
+    // A new error of the same class: facts (and their errors) may be shared by several policies.
+    const error = new UnknownValueError(this.cause.unknownTypeSentinel, this.cause.props);
+    error.message = `${this.undecided.join("; ")} (${this.cause.message})`;
+    throw error;
   }
 }

@@ -68,31 +68,44 @@ function analyzerProps(props: Record<string, unknown>): Record<string, any> {
   return unknownCheckingProxy(deserializeProperties({ toJavaScript: () => props }, false));
 }
 
-function isTypeOf(type: string) {
-  // Generated resource classes carry their type token; that is what the SDK compares too.
-  return (resourceClass: unknown) => (resourceClass as { __pulumiType?: string }).__pulumiType === type;
+const NO_TIMEOUTS = Object.freeze({ createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 });
+const NONE: string[] = [];
+
+/** One resource as a policy sees it. A class, so a 20k-resource stack does not make 40k closures. */
+class AnalyzedResource implements PolicyResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly props: Record<string, any>;
+  readonly opts: PolicyResource["opts"];
+  readonly provider?: PolicyResource["provider"];
+  parent?: PolicyResource;
+  dependencies: PolicyResource[] = [];
+  propertyDependencies: Record<string, PolicyResource[]> = {};
+
+  constructor(r: EngineResource) {
+    this.urn = r.urn;
+    this.type = r.type;
+    this.name = r.name;
+    this.props = analyzerProps(r.props);
+    this.opts = { protect: r.protect ?? false, ignoreChanges: NONE, aliases: NONE, customTimeouts: NO_TIMEOUTS, additionalSecretOutputs: NONE, parent: r.parent };
+    if (r.provider) this.provider = { ...r.provider, props: analyzerProps(r.provider.props) };
+  }
+
+  isType(resourceClass: unknown): boolean {
+    // Generated resource classes carry their type token; that is what the SDK compares too.
+    return (resourceClass as { __pulumiType?: string }).__pulumiType === this.type;
+  }
+
+  asType(resourceClass: unknown): any {
+    return this.isType(resourceClass) ? this.props : undefined;
+  }
 }
 
 /** The engine's view of the stack: one object per resource, references resolved by URN. */
 export function policyResources(resources: readonly EngineResource[]): PolicyResource[] {
-  const byUrn = new Map<string, PolicyResource>();
-  const built = resources.map((r) => {
-    const props = analyzerProps(r.props);
-    const resource: PolicyResource = {
-      urn: r.urn,
-      type: r.type,
-      name: r.name,
-      props,
-      opts: { protect: r.protect ?? false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], parent: r.parent },
-      provider: r.provider && { ...r.provider, props: analyzerProps(r.provider.props) },
-      dependencies: [],
-      propertyDependencies: {},
-      isType: isTypeOf(r.type),
-      asType: (cls) => (isTypeOf(r.type)(cls) ? (props as any) : undefined),
-    };
-    byUrn.set(r.urn, resource);
-    return resource;
-  });
+  const built = resources.map((r) => new AnalyzedResource(r));
+  const byUrn = new Map<string, PolicyResource>(built.map((r) => [r.urn, r]));
   const resolve = (urns: readonly string[] = []) => urns.flatMap((u) => byUrn.get(u) ?? []);
   resources.forEach((r, i) => {
     const resource = built[i];
@@ -163,8 +176,8 @@ export async function runPolicies(resources: readonly EngineResource[], config: 
     }
     const validations = [policy.validateResource ?? []].flat();
     for (const r of stack) {
-      const { urn, type, name, props, opts, provider, isType } = r;
-      const args: ResourceValidationArgs = { urn, type, name, props, opts, provider, isType, asType: (cls) => (isType(cls) ? (props as any) : undefined), stackTags, getConfig, notApplicable };
+      const { urn, type, name, props, opts, provider } = r;
+      const args: ResourceValidationArgs = { urn, type, name, props, opts, provider, isType: (cls) => r.isType(cls), asType: (cls) => (r.isType(cls) ? (props as any) : undefined), stackTags, getConfig, notApplicable };
       for (const validate of validations) await guarded(r.urn, (report) => validate(args, report));
     }
   }
