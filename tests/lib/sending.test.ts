@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
+import { parseStackConfig } from "../../lib/config";
 import { configurationSetName, defaultEventBusArn, parseTopicArn, publishesFeedback } from "../../lib/sending";
 import { SesEventType } from "../../lib/spec";
+import { exampleDomain, stackConfig } from "../fixtures/stacks";
 
 describe("lib/sending", () => {
   it("names a configuration set after its domain and region", () => {
@@ -36,5 +38,28 @@ describe("lib/sending", () => {
   it("counts feedback as routed only when both bounces and complaints are published", () => {
     assert.equal(publishesFeedback([SesEventType.BOUNCE, SesEventType.COMPLAINT]), true);
     assert.equal(publishesFeedback([SesEventType.BOUNCE, SesEventType.REJECT]), false);
+  });
+
+  it("fills the documented sending defaults, and leaves sending and protect off when unset", () => {
+    const off = parseStackConfig(stackConfig({ regions: ["us-east-1"], domains: [exampleDomain()] }));
+    assert.equal(off.domains[0].sending, undefined);
+    assert.equal(off.protect, false);
+    const on = parseStackConfig(stackConfig({ regions: ["us-east-1"], sending: {}, domains: [exampleDomain()] }));
+    assert.deepEqual(on.domains[0].sending, {
+      events: [SesEventType.BOUNCE, SesEventType.COMPLAINT, SesEventType.REJECT],
+      requireTls: false,
+      eventBridge: false,
+      topicArns: {},
+      feedbackForwarding: false,
+      fromAddresses: [],
+    });
+  });
+
+  it("gives a domain only the stack's topics of its own regions", () => {
+    const arn = (r: string) => `arn:aws:sns:${r}:123456789012:events`;
+    const spec = parseStackConfig(
+      stackConfig({ regions: ["us-east-1", "eu-west-1"], sending: { topicArns: { "us-east-1": arn("us-east-1"), "eu-west-1": arn("eu-west-1") } }, domains: [exampleDomain({ regions: ["eu-west-1"] })] }),
+    );
+    assert.deepEqual(spec.domains[0].sending!.topicArns, { "eu-west-1": arn("eu-west-1") });
   });
 });
