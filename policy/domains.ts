@@ -31,9 +31,10 @@ export const domainsConfigSchema: PolicyConfigSchema["properties"] = {
   },
 };
 
-/** The identity's domain first, then the configured extras, each once. */
+/** The identity's domain first, then the configured extras (keys and values in any case), each once. */
 export function fromDomainsOf(id: Identity, config: DomainsConfig): string[] {
-  return [...new Set([id.domain, ...(config.fromDomains[id.domain] ?? []).map(normalizeName)])];
+  const extras = Object.entries(config.fromDomains).flatMap(([identity, froms]) => (normalizeName(identity) === id.domain ? froms : []));
+  return [...new Set([id.domain, ...extras.map(normalizeName)])];
 }
 
 /** `_dmarc.<domain>` → record text, as StackFacts.dmarc takes it. */

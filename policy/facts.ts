@@ -101,6 +101,12 @@ function signersOf(r: PolicyResource): string[] {
   return signers;
 }
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const built = new WeakMap<readonly PolicyResource[], StackFacts>();
 
 export class StackFacts {
@@ -128,11 +134,7 @@ export class StackFacts {
 
   constructor(resources: readonly PolicyResource[]) {
     const byType = new Map<string, PolicyResource[]>();
-    for (const r of resources) {
-      const list = byType.get(r.type);
-      if (list) list.push(r);
-      else byType.set(r.type, [r]);
-    }
+    for (const r of resources) pushTo(byType, r.type, r);
     const ofType = (type: string) => byType.get(type) ?? [];
 
     for (const r of ofType(TYPES.sesv2Identity)) this.addSesv2Identity(r);
@@ -166,23 +168,20 @@ export class StackFacts {
     this.addIdentity(r, name, dkim);
   }
 
-  private addIdentity(r: PolicyResource, domain: Maybe<string>, dkim: DkimConfig): Identity | undefined {
+  private addIdentity(r: PolicyResource, domain: Maybe<string>, dkim: DkimConfig): void {
     const region = regionOf(r);
     if (isUnknown(domain) || isUnknown(region)) {
       this.unresolvedIdentities.push({ resource: r, cause: isUnknown(domain) ? domain : (region as Unknown) });
-      return undefined;
+      return;
     }
     const identity: Identity = { domain: normalizeName(domain), region, resource: r, dkim };
     const key = `${identity.domain} ${region ?? ""}`;
+    // A second resource for the same domain and region (a duplicate) joins the first.
     const existing = this.identityByKey.get(key);
-    if (existing) {
-      this.identityByUrn.set(r.urn, existing);
-      return existing;
-    }
+    this.identityByUrn.set(r.urn, existing ?? identity);
+    if (existing) return;
     this.identityByKey.set(key, identity);
-    this.identityByUrn.set(r.urn, identity);
     this.identities.push(identity);
-    return identity;
   }
 
   /** The identity a v1 DomainDkim or a MAIL FROM resource configures: by dependency, else by domain and region. */
@@ -267,19 +266,12 @@ export class StackFacts {
       const owner = tokenOwners.get(record.name);
       if (owner) record.signers.push(owner);
     }
-    for (const signer of record.signers) {
-      const list = this.recordsBySigner.get(signer);
-      if (list) list.push(record);
-      else this.recordsBySigner.set(signer, [record]);
-    }
+    for (const signer of record.signers) pushTo(this.recordsBySigner, signer, record);
     if (isUnknown(record.name) || isUnknown(record.type)) {
       if (!(record.signers.length && (isUnknown(record.type) || record.type === "CNAME"))) this.unplaced.push(record);
       return;
     }
-    const key = `${record.type} ${record.name}`;
-    const list = this.recordsAt.get(key);
-    if (list) list.push(record);
-    else this.recordsAt.set(key, [record]);
+    pushTo(this.recordsAt, `${record.type} ${record.name}`, record);
   }
 
   /**

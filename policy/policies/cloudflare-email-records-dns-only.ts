@@ -6,7 +6,7 @@ import { isUnknown, read } from "../preview";
 
 /** A DKIM CNAME: computed from an SES identity's tokens, or recognisably one by name or target. */
 function isDkimCname(record: DnsRecord): boolean {
-  if (record.signers.length) return true;
+  if (record.signers.length) return isUnknown(record.type) || record.type === "CNAME";
   if (record.type !== "CNAME") return false;
   const byName = typeof record.name === "string" && record.name.includes("._domainkey.");
   const byTarget = !isUnknown(record.values) && record.values.some((t) => isSesDkimHost(t.slice(t.indexOf(".") + 1)));

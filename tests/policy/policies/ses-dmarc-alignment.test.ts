@@ -40,7 +40,7 @@ describe(`policy ${POLICY}`, () => {
 
   it("fails strict DKIM alignment for an extra From domain below the identity", async () => {
     const stack = domainStack({ ...base, mailFrom: null, dmarc: "v=DMARC1; p=reject; adkim=s" });
-    const config = { [POLICY]: { fromDomains: { "example.com": ["news.example.com"] } } };
+    const config = { [POLICY]: { fromDomains: { "Example.COM": ["News.Example.com."] } } };
     const findings = await findingsOf(POLICY, stack, config);
     // news.example.com has no record of its own: example.com's applies, and adkim=s wants d=news.example.com.
     assert.equal(findings.length, 2);
