@@ -2,7 +2,8 @@
  * Evaluates the policy pack locally, the way the Pulumi engine and the policy SDK's analyzer do
  * for `pulumi preview --policy-pack policy --policy-pack-config <file>`, without a CLI or gRPC:
  * - config as in a `--policy-pack-config` file: per-policy enforcement levels (or `all`), each
- *   policy's schema defaults merged under the given properties (the engine fills them, not the SDK);
+ *   policy's schema defaults merged under the given properties (the engine fills them, not the SDK),
+ *   values checked against the schema;
  * - enforcement: the policy's config, else `all`, else the policy's own level, else the pack's;
  *   disabled policies do not run; remediate reports as mandatory;
  * - properties go through the SDK's own deserializer (secrets unwrapped) and its unknown-checking
@@ -13,6 +14,7 @@
  * It never constructs a PolicyPack (that starts a server); it calls the policies of policy/pack.ts.
  */
 import { EnforcementLevel, PolicyPackArgs, PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
+import { PolicyConfigJSONSchemaDefinition } from "@pulumi/policy/schema";
 import { version } from "../policy/package.json";
 import { PACK_NAME, packArgs } from "../policy/pack";
 import { UNKNOWN_STRING, unknownCheckingProxy, UnknownValueError } from "../policy/preview";
@@ -126,6 +128,32 @@ export interface ResolvedPolicyConfig {
  * the pack before it calls Configure: the policy's entry, else `all`, else the policy's own level,
  * else the pack's; schema defaults under the given properties.
  */
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  if (value === null) return "null";
+  if (Number.isInteger(value)) return "integer";
+  return typeof value;
+}
+
+/**
+ * The part of JSON Schema the pack's config schemas use (type, enum, minimum, maximum, items,
+ * additionalProperties): a config the engine would refuse is refused here too, not misread.
+ */
+function schemaProblem(schema: PolicyConfigJSONSchemaDefinition | undefined, value: unknown, at: string): string | undefined {
+  if (schema === undefined || typeof schema === "boolean") return undefined;
+  const types = [schema.type ?? []].flat();
+  const type = jsonType(value);
+  if (types.length && !types.some((t) => t === type || (t === "number" && type === "integer"))) return `${at} must be ${types.join(" or ")}, not ${type}`;
+  if (schema.enum && !schema.enum.includes(value as never)) return `${at} must be one of ${schema.enum.join(", ")}, not ${JSON.stringify(value)}`;
+  if (typeof value === "number" && ((schema.minimum ?? value) > value || (schema.maximum ?? value) < value)) return `${at} must be from ${schema.minimum} to ${schema.maximum}`;
+  const children: [string, unknown, PolicyConfigJSONSchemaDefinition | undefined][] = Array.isArray(value)
+    ? value.map((v, i) => [`${at}[${i}]`, v, Array.isArray(schema.items) ? undefined : schema.items])
+    : type === "object"
+      ? Object.entries(value as object).map(([k, v]) => [`${at}.${k}`, v, schema.properties?.[k] ?? schema.additionalProperties])
+      : [];
+  return children.map(([path, v, s]) => schemaProblem(s, v, path)).find((p) => p);
+}
+
 export function resolvePolicyConfig(config: PolicyPackConfig, pack: PolicyPackArgs = packArgs): Map<string, ResolvedPolicyConfig> {
   const names = new Set(pack.policies.map((p) => p.name));
   for (const key of Object.keys(config)) {
@@ -137,6 +165,8 @@ export function resolvePolicyConfig(config: PolicyPackConfig, pack: PolicyPackAr
       const entry = config[policy.name];
       const { enforcementLevel, ...given } = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
       const defaults = Object.entries(policy.configSchema?.properties ?? {}).flatMap(([k, s]) => (s.default === undefined ? [] : [[k, s.default]]));
+      const problem = schemaProblem({ type: "object", properties: policy.configSchema?.properties ?? {} }, given, policy.name);
+      if (problem) throw new Error(`policy config: ${problem}`);
       const level = enforcementLevel ?? all ?? policy.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
       return [policy.name, { level, properties: { ...Object.fromEntries(defaults), ...given } }];
     }),

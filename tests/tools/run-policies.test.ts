@@ -35,8 +35,13 @@ describe("tools/run-policies", () => {
     assert.deepEqual(await levels({}, { policies: [probe("bare")] }), ["bare:advisory"]);
   });
 
-  it("refuses config for a policy the pack does not have", async () => {
+  it("refuses config for a policy the pack does not have, and values the schema does not allow", async () => {
     await assert.rejects(runPolicies([], { "ses-dmarc-recrod": "advisory" }), /"ses-dmarc-recrod", which is no policy of the pack/);
+    await assert.rejects(runPolicies([], { "ses-dmarc-alignment": { requiredPaths: "bth" } }), /ses-dmarc-alignment\.requiredPaths must be one of any, both, not "bth"/);
+    await assert.rejects(runPolicies([], { "dmarc-minimum-policy": { minimumPercent: 101 } }), /minimumPercent must be from 0 to 100/);
+    await assert.rejects(runPolicies([], { "ses-dmarc-record": { fromDomains: { "example.com": "news.example.com" } } }), /fromDomains\.example\.com must be array, not string/);
+    await assert.rejects(runPolicies([], { "ses-dmarc-record": { externalDmarc: { "example.com": ["v=DMARC1"] } } }), /externalDmarc\.example\.com must be string, not array/);
+    for (const env of ["dev", "prod"]) await runPolicies([], require(`../../policy/config.${env}.json`));
   });
 
   it("turns a read of an unknown value into an advisory can't-run, and skips not-applicable", async () => {
