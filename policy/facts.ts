@@ -358,9 +358,10 @@ export class StackFacts {
         continue;
       }
       for (const target of record.values) {
-        const targetHost = target.slice(target.indexOf(".") + 1);
-        const right = host ? targetHost === host : isSesDkimHost(targetHost);
-        if (!right) problems.push(`${isUnknown(record.name) ? "a DKIM CNAME" : record.name} points at ${target}, but Easy DKIM in ${id.region} signs with ${host ?? "an SES DKIM host"}`);
+        const [targetToken, targetHost] = [target.slice(0, target.indexOf(".")), target.slice(target.indexOf(".") + 1)];
+        const label = isUnknown(record.name) ? "a DKIM CNAME" : record.name;
+        if (host ? targetHost !== host : !isSesDkimHost(targetHost)) problems.push(`${label} points at ${target}, but Easy DKIM in ${id.region} signs with ${host ?? "an SES DKIM host"}`);
+        else if (!isUnknown(record.name) && record.name.split(".")[0] !== targetToken) problems.push(`${label} points at ${target}, another token's key`);
       }
     }
     const namesKnown = records.every((r) => !isUnknown(r.name));

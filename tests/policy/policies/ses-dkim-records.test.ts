@@ -31,6 +31,12 @@ describe(`policy ${POLICY}`, () => {
     assert.match(findings[0].message, /examplecomafsouth1t1\._domainkey\.example\.com points at examplecomafsouth1t1\.dkim\.amazonses\.com, but Easy DKIM in af-south-1 signs with dkim\.af-south-1\.amazonses\.com/);
   });
 
+  it("fails a CNAME whose target carries another token", async () => {
+    const [, second] = tokensOf("example.com", "us-east-1");
+    const stack = replaceProps(domainStack({ domain: "example.com", regions: ["us-east-1"] }), "example.com-us-east-1-dkim-1", { records: [`${second}.dkim.amazonses.com`] });
+    assert.match((await findingsOf(POLICY, stack))[0].message, /examplecomuseast1t1\._domainkey\.example\.com points at examplecomuseast1t2\.dkim\.amazonses\.com, another token's key/);
+  });
+
   it("takes the region from the identity's provider", async () => {
     const stack = domainStack({ domain: "example.com", regions: ["ap-northeast-3"], regionFromProvider: true });
     assert.deepEqual(await findingsOf(POLICY, stack), []);
@@ -68,6 +74,6 @@ describe(`policy ${POLICY}`, () => {
   it("keeps tokens for each region apart", async () => {
     const stack = domainStack({ domain: "example.com", regions: ["us-east-1", "eu-west-1"] });
     const swapped = replaceProps(stack, "example.com-eu-west-1-dkim-1", { name: `${tokensOf("example.com", "us-east-1")[0]}._domainkey.example.com` });
-    assert.match((await findingsOf(POLICY, swapped))[0].message, /example\.com \(eu-west-1\): no CNAME at examplecomeuwest1t1/);
+    assert.match((await findingsOf(POLICY, swapped))[0].message, /example\.com \(eu-west-1\): .*another token.s key; no CNAME at examplecomeuwest1t1/);
   });
 });
