@@ -123,12 +123,14 @@ describe("policy pack served by run-policy-pack (Analyzer gRPC)", function () {
   });
 
   it("in preview, reports what waits for DKIM tokens as an advisory can't-run, like the runner", async () => {
+    const config: PolicyPackConfig = { "ses-dmarc-alignment": { requiredPaths: "both" } };
+    await configure(config);
     const stack = domainStack({ domain: "example.com", regions: ["eu-west-1"], preview: true, dns: "cloudflare" });
     const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(client.analyzeStack.bind(client), new proto.AnalyzeStackRequest().setResourcesList(stack.map(analyzerResource)));
     const diagnostics = response.getDiagnosticsList();
-    // requiredPaths is still "both" from the test above: alignment waits for DKIM too.
+    // With both paths required, alignment waits for DKIM too.
     assert.deepEqual(diagnostics.map((d) => [d.getPolicyname(), LEVELS[d.getEnforcementlevel()]]), [["ses-dmarc-alignment", "advisory"], ["ses-dkim-records", "advisory"]]);
-    const local = await runPolicies(stack, { "ses-dmarc-alignment": { requiredPaths: "both" } }); // as configured above
+    const local = await runPolicies(stack, config);
     assert.deepEqual(diagnostics.map((d) => d.getMessage()), local.map((f) => f.message));
     assert.match(diagnostics[1].getMessage(), /^can't run policy 'ses-dkim-records' from policy pack 'ses-email-auth@v0\.1\.0' during preview: the DKIM CNAMEs of example\.com \(eu-west-1\) are known only after apply/);
   });
