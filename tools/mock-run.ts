@@ -51,10 +51,13 @@ export interface RunOptions {
 
 const DEFAULT_PROGRAM = join(__dirname, "..", "index");
 
-// Every resource's constructor captures a full, unlimited stack trace (source-mapped under tsx)
-// for the source position it sends the engine; a mocked run has no engine to show it to, and the
-// capture was ~15% of the CPU of a 5,000-resource plan. No source position is sent instead.
+// Two diagnostics of the SDK that only the CLI's language host reads, each ~15-20% of the CPU of
+// a 5,000-resource plan: every resource's constructor captures an unlimited, source-mapped stack
+// trace for the source position it sends the engine, and every RPC promise is wrapped to report
+// promises still pending at process exit. A mocked run sends no source position, and it awaits
+// every RPC before it returns (a promise that never settles hangs it, visibly), so both are off.
 (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites = () => [];
+(require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>) => Promise<T> }).debuggablePromise = (p) => p;
 
 /** Runs the program once; throws what the program throws (a ConfigError, say) after nothing was registered. */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
