@@ -9,7 +9,9 @@ import { renderZoneFile } from "../../lib/zonefile";
 import { DnsRecord, Identity, StackFacts } from "../../policy/facts";
 import { isUnknown, Maybe, read } from "../../policy/preview";
 import { Finding, policyResources } from "../run-policies";
-import { isProviderType, StackResources } from "./engine";
+import { isProviderType, StackResource, StackResources } from "./engine";
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** How a value the engine knows only after apply is shown. */
 export const KNOWN_AFTER_APPLY = "(known after apply)";
@@ -78,11 +80,23 @@ function placesOf(facts: StackFacts, records: readonly ReportRecord[]): Map<stri
   return places;
 }
 
-/** A resource the facts do not place (an address identity, another type): its own region and name. */
-function ownPlace(props: Record<string, unknown>): Place {
+/**
+ * A resource the facts do not place (a configuration set, an address identity): its own region,
+ * and the domain of the nearest component above it that holds placed resources, else the name of
+ * its own component (the program names components after their domain or address).
+ */
+function componentPlace(resource: StackResource, props: Record<string, unknown>, byUrn: Map<string, StackResource>, componentDomains: Map<string, string>): Place {
   const region = read(() => props.region);
-  const identity = read(() => props.emailIdentity ?? props.domain ?? props.name);
-  const domain = typeof identity === "string" ? identity.slice(identity.indexOf("@") + 1) : "(other)";
+  const isComponent = (r: StackResource | undefined): r is StackResource => r !== undefined && r.type !== ROOT_STACK_TYPE;
+  const own = resource.parent ? byUrn.get(resource.parent) : undefined;
+  let domain = isComponent(own) ? own.name : "(other)";
+  for (let c = own; isComponent(c); c = c.parent ? byUrn.get(c.parent) : undefined) {
+    const placed = componentDomains.get(c.urn);
+    if (placed) {
+      domain = placed;
+      break;
+    }
+  }
   return { domain, region: typeof region === "string" ? region : undefined };
 }
 
@@ -101,9 +115,15 @@ export function buildReport({ stack, resources }: StackResources, violations: Fi
     };
   });
   const places = placesOf(facts, records);
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const componentDomains = new Map<string, string>();
+  for (const r of resources) {
+    const place = places.get(r.urn);
+    if (place && r.parent && !componentDomains.has(r.parent)) componentDomains.set(r.parent, place.domain);
+  }
   const listed = resources.flatMap((r, i) => {
     if (!r.custom || isProviderType(r.type)) return [];
-    const { domain, region } = places.get(r.urn) ?? ownPlace(policyView[i].props);
+    const { domain, region } = places.get(r.urn) ?? componentPlace(r, policyView[i].props, byUrn, componentDomains);
     return [{ urn: r.urn, type: r.type, name: r.name, ...(region ? { region } : {}), domain }];
   });
   return { stack, resources: listed, records, violations };
