@@ -39,7 +39,7 @@ export interface Case {
   rawLines?: string[];
 }
 
-function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: Partial<DomainSpec["dmarc"]> = {}): DomainSpec {
+export function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: Partial<DomainSpec["dmarc"]> = {}): DomainSpec {
   return {
     name,
     zone: name,
@@ -63,7 +63,7 @@ function tokensFor(s: DomainSpec): Map<string, string[]> {
 
 type Edit = (records: Zone[], s: DomainSpec, tokens: Map<string, string[]>) => Zone[];
 
-function build(title: string, s: DomainSpec, expected: Omit<Case, "title" | "spec" | "tokens" | "zone">, edit: Edit = (r) => r): Case {
+export function build(title: string, s: DomainSpec, expected: Omit<Case, "title" | "spec" | "tokens" | "zone">, edit: Edit = (r) => r): Case {
   const tokens = tokensFor(s);
   return { title, spec: s, tokens, zone: edit(domainRecords(s, (r) => tokens.get(r)), s, tokens), ...expected };
 }

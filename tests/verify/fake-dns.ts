@@ -1,4 +1,4 @@
-/** A UDP "DNS server" on loopback that answers every query with one RCODE, or never answers. */
+/** A UDP "DNS server" on loopback that answers every query with one RCODE, with garbage, or never. */
 import { createSocket } from "node:dgram";
 
 export interface FakeDns {
@@ -6,11 +6,16 @@ export interface FakeDns {
   close(): Promise<void>;
 }
 
-/** `rcode`: 2 SERVFAIL, 5 REFUSED, …; "silent" drops every query. */
-export async function fakeDns(rcode: number | "silent"): Promise<FakeDns> {
+/** `rcode`: 2 SERVFAIL, 5 REFUSED, …; "silent" drops every query; "garbage" claims an answer it does not hold. */
+export async function fakeDns(rcode: number | "silent" | "garbage"): Promise<FakeDns> {
   const socket = createSocket("udp4");
   socket.on("message", (query, peer) => {
     if (rcode === "silent" || query.length < 12) return;
+    if (rcode === "garbage") {
+      // The query's ID, a response header claiming one question and three answers, then noise.
+      const junk = Buffer.concat([query.subarray(0, 2), Buffer.from([0x81, 0x80, 0, 1, 0, 3, 0, 0, 0, 0]), Buffer.from("\xc0\xff\x07junk", "latin1")]);
+      return socket.send(junk, peer.port, peer.address);
+    }
     // The query itself, turned into a response (QR bit) with the RCODE set: a valid empty answer.
     const reply = Buffer.from(query);
     reply[2] |= 0x80;

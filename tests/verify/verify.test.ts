@@ -47,6 +47,7 @@ describe("verify against servers that fail", () => {
   for (const [label, rcode, words] of [
     ["SERVFAIL", 2, "SERVFAIL"],
     ["REFUSED", 5, "REFUSED"],
+    ["garbage", "garbage", "DNS error: malformed answer"],
   ] as const) {
     it(`says ${label} and decides nothing`, async () => {
       const server = await fakeDns(rcode);

@@ -2,9 +2,13 @@
  * The DNS side of `verify`: every query goes through one client that caps concurrency, bounds
  * retries and the run's total time, caches answers (many domains share names such as
  * amazonses.com), and turns every outcome a server can produce into a value, never a throw.
+ * Queries go over one UDP socket per server, and over TCP when an answer is truncated.
  */
-import { promises as dns } from "node:dns";
+import { createSocket, Socket } from "node:dgram";
+import { getServers } from "node:dns";
+import { connect, isIP } from "node:net";
 import { normalizeName } from "../../lib/names";
+import { decodeResponse, encodeQuery, RCODE, recordsFor, Response, typeCode } from "./wire";
 
 export type Failure = "nxdomain" | "nodata" | "servfail" | "refused" | "timeout" | "error";
 
@@ -13,24 +17,6 @@ export type Failed = { status: Failure; detail: string };
 export type Answer = { status: "ok"; values: string[] } | Failed;
 
 export type QueryType = "TXT" | "MX" | "CNAME";
-
-/** c-ares error codes (Node's `dns` module) → what the server said. */
-export function classify(code: string | undefined): Failure {
-  switch (code) {
-    case "ENOTFOUND":
-      return "nxdomain";
-    case "ENODATA":
-      return "nodata";
-    case "ESERVFAIL":
-      return "servfail";
-    case "EREFUSED":
-      return "refused";
-    case "ETIMEOUT":
-      return "timeout";
-    default:
-      return "error";
-  }
-}
 
 /** What each failure means to a person reading the output. */
 export function describeFailure(answer: Failed): string {
@@ -45,7 +31,7 @@ export function describeFailure(answer: Failed): string {
   return answer.detail ? `${words[answer.status]}: ${answer.detail}` : words[answer.status];
 }
 
-/** The record values of a raw c-ares answer as strings. */
+/** The record values of a raw answer (in `dns.promises.resolve`'s shapes) as strings. */
 function present(type: QueryType, records: unknown[]): string[] {
   switch (type) {
     case "TXT":
@@ -68,7 +54,7 @@ const FAILURE_CODES: Record<Failure, string> = {
 };
 
 export interface DnsOptions {
-  /** `host` or `host:port`; empty for the system's resolvers. */
+  /** IP addresses, each with an optional port (`192.0.2.1`, `192.0.2.1:5353`, `[::1]:53`); empty for the system's resolvers. */
   servers: string[];
   /** One try's timeout, ms. */
   timeoutMs: number;
@@ -96,22 +82,51 @@ export interface Chain {
 /** Longest CNAME chain followed; resolvers stop around 8-16, and SES's records are one hop. */
 export const MAX_CNAME_HOPS = 8;
 
+interface Server {
+  address: string;
+  port: number;
+  family: 4 | 6;
+}
+
+/** `192.0.2.1`, `192.0.2.1:53`, `2001:db8::1` or `[2001:db8::1]:53`; throws on anything else. */
+export function parseServer(text: string): Server {
+  const match = /^\[([^\]]+)\](?::([0-9]+))?$/.exec(text) ?? /^([0-9.]+):([0-9]+)$/.exec(text) ?? [text, text, undefined];
+  const [, address, port] = match;
+  const family = isIP(address);
+  const number = port === undefined ? 53 : Number(port);
+  if (family === 0 || !Number.isInteger(number) || number < 1 || number > 65535) throw new Error(`"${text}" is not an IP address with an optional port`);
+  return { address, port: number, family: family as 4 | 6 };
+}
+
+type Exchange = Response | Failed;
+
+interface Pending {
+  name: string;
+  type: number;
+  server: Server;
+  done(result: Exchange): void;
+}
+
+const RECEIVE_BUFFER = 4 * 1024 * 1024;
+
 export class DnsClient {
   readonly stats: DnsStats = { sent: [], timeouts: 0 };
-  private readonly resolver: dns.Resolver;
+  private readonly servers: Server[];
+  private readonly sockets = new Map<Server, Promise<Socket>>();
+  /** The same sockets once connected, so a query is sent without waiting on a promise. */
+  private readonly connected = new Map<Server, Socket>();
+  private readonly pending = new Map<number, Pending>();
   private readonly cache = new Map<string, Promise<{ answer: Answer; raw: unknown[] }>>();
   private readonly deadline: number;
-  /** Longest a single query may take over all its tries before it counts as a timeout. */
-  private readonly queryLimitMs: number;
   private active = 0;
+  /** Queries waiting for a slot, first in first out (an index, not shift(): thousands may wait). */
   private readonly waiting: (() => void)[] = [];
+  private nextWaiting = 0;
 
   constructor(private readonly options: DnsOptions) {
-    this.resolver = new dns.Resolver({ timeout: options.timeoutMs, tries: options.tries });
-    if (options.servers.length) this.resolver.setServers(options.servers);
+    this.servers = (options.servers.length ? options.servers : getServers()).map(parseServer);
+    if (this.servers.length === 0) throw new Error("no DNS server to ask: the system lists none; give --resolver");
     this.deadline = Date.now() + options.budgetMs;
-    // c-ares backs off between tries; this guard keeps a query bounded whatever it does.
-    this.queryLimitMs = options.timeoutMs * (options.tries + 1) * Math.max(1, this.resolver.getServers().length);
   }
 
   txt(name: string): Promise<Answer> {
@@ -157,46 +172,166 @@ export class DnsClient {
     throw Object.assign(new Error(`${rrtype} ${name}: ${describeFailure(answer)}`), { code: FAILURE_CODES[answer.status] });
   };
 
-  /** Stop whatever is still in flight (after the guard gave up on it), so the process can exit. */
+  /** Release the sockets; queries still pending end as timeouts. */
   close(): void {
-    this.resolver.cancel();
+    for (const socket of this.sockets.values()) void socket.then((s) => s.close());
+    this.sockets.clear();
+    this.connected.clear();
+    for (const p of [...this.pending.values()]) p.done({ status: "timeout", detail: "client closed" });
   }
 
   private raw(name: string, type: string): Promise<{ answer: Answer; raw: unknown[] }> {
     const key = `${type} ${normalizeName(name)}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = this.limited(() => this.send(normalizeName(name), type));
+      entry = this.limited(() => this.resolve(normalizeName(name), type.toUpperCase()));
       this.cache.set(key, entry);
     }
     return entry;
   }
 
-  private async send(name: string, type: string): Promise<{ answer: Answer; raw: unknown[] }> {
-    if (Date.now() > this.deadline) {
-      this.stats.timeouts++;
-      return { answer: { status: "timeout", detail: `not sent: the run's ${this.options.budgetMs} ms budget is spent` }, raw: [] };
-    }
-    this.stats.sent.push({ type, name });
-    let timer: NodeJS.Timeout | undefined;
-    const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${this.queryLimitMs} ms`), { code: "ETIMEOUT" })), this.queryLimitMs);
-    });
-    try {
-      const raw = (await Promise.race([this.resolver.resolve(name, type), guard])) as unknown[];
-      // A CNAME-only name answers an empty list for other types: that is "no data" too.
-      if (raw.length === 0) return { answer: { status: "nodata", detail: "" }, raw };
-      const values = type === "TXT" || type === "MX" || type === "CNAME" ? present(type, raw) : raw.map(String);
-      return { answer: { status: "ok", values }, raw };
-    } catch (error) {
-      const e = error as { code?: string; message?: string };
-      const status = classify(e.code);
+  private async resolve(name: string, type: string): Promise<{ answer: Answer; raw: unknown[] }> {
+    const failed = (status: Failure, detail = "") => {
       if (status === "timeout") this.stats.timeouts++;
-      const detail = status === "error" ? `${e.code ?? ""} ${e.message ?? ""}`.trim() : "";
       return { answer: { status, detail }, raw: [] };
-    } finally {
-      clearTimeout(timer);
+    };
+    const code = typeCode(type);
+    if (code === undefined) return failed("error", `record type ${type} is not supported`);
+    if (Date.now() > this.deadline) return failed("timeout", `not sent: the run's ${this.options.budgetMs} ms budget is spent`);
+    this.stats.sent.push({ type, name });
+    const result = await this.exchange(name, code);
+    if ("status" in result) return failed(result.status, result.detail);
+    switch (result.rcode) {
+      case RCODE.NOERROR: {
+        const raw = recordsFor(result, name, code);
+        if (raw.length === 0) return failed("nodata");
+        const values = type === "TXT" || type === "MX" || type === "CNAME" ? present(type, raw) : raw.map(String);
+        return { answer: { status: "ok", values }, raw };
+      }
+      case RCODE.NXDOMAIN:
+        return failed("nxdomain");
+      case RCODE.SERVFAIL:
+        return failed("servfail");
+      case RCODE.REFUSED:
+        return failed("refused");
+      default:
+        return failed("error", `response code ${result.rcode}`);
     }
+  }
+
+  /** Ask each server in turn, `tries` rounds; a server that fails or refuses hands over to the next. */
+  private async exchange(name: string, type: number): Promise<Exchange> {
+    const attempts = this.options.tries * this.servers.length;
+    let last: Exchange = { status: "timeout", detail: "" };
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const server = this.servers[attempt % this.servers.length];
+      let result = await this.udp(server, name, type);
+      if (!("status" in result) && result.truncated) result = await this.tcp(server, name, type);
+      const another = this.servers.length > 1 && attempt < attempts - 1;
+      const serverFailed = !("status" in result) && (result.rcode === RCODE.SERVFAIL || result.rcode === RCODE.REFUSED);
+      if (!("status" in result) && !(serverFailed && another)) return result;
+      if ("status" in result && result.status !== "timeout") return result;
+      last = result;
+    }
+    return last;
+  }
+
+  /**
+   * One connected UDP socket per server: the kernel then drops datagrams from anyone else, sends
+   * skip a per-packet address lookup, and "port unreachable" comes back as an error at once.
+   */
+  private socket(server: Server): Promise<Socket> {
+    let socket = this.sockets.get(server);
+    if (!socket) {
+      const udp = createSocket(server.family === 4 ? "udp4" : "udp6");
+      udp.on("message", (message) => this.received(message, server));
+      udp.on("error", (error: NodeJS.ErrnoException) => {
+        for (const p of [...this.pending.values()]) if (p.server === server) p.done({ status: "error", detail: `${error.code ?? error.message} from ${server.address}:${server.port}` });
+      });
+      // Pending queries' timers keep the process alive; an idle socket must not.
+      udp.unref();
+      socket = new Promise((resolve) =>
+        udp.connect(server.port, server.address, () => {
+          // Answers arrive in bursts while the event loop is busy: the default buffer (~200 KB)
+          // overflows at a few hundred answers in flight, and a dropped answer costs a timeout.
+          try {
+            udp.setRecvBufferSize(RECEIVE_BUFFER);
+          } catch {
+            // The kernel's limit applies; the concurrency cap keeps bursts small anyway.
+          }
+          this.connected.set(server, udp);
+          resolve(udp);
+        }),
+      );
+      this.sockets.set(server, socket);
+    }
+    return socket;
+  }
+
+  private udp(server: Server, name: string, type: number): Promise<Exchange> {
+    return new Promise((resolve) => {
+      let id: number;
+      do id = Math.floor(Math.random() * 0x10000);
+      while (this.pending.has(id));
+      const timer = setTimeout(() => done({ status: "timeout", detail: "" }), this.options.timeoutMs);
+      const done = (result: Exchange) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(result);
+      };
+      this.pending.set(id, { name, type, server, done });
+      // No callback: Node then sends at once when it can, and a failure comes as the socket's 'error'.
+      const query = encodeQuery(id, name, type);
+      const socket = this.connected.get(server);
+      if (socket) socket.send(query);
+      else void this.socket(server).then((s) => s.send(query));
+    });
+  }
+
+  /** An answer is taken only from the server asked, for the question asked. */
+  private received(message: Buffer, server: Server): void {
+    if (message.length < 12) return;
+    const p = this.pending.get(message.readUInt16BE(0));
+    if (!p || p.server !== server) return;
+    let response: Response;
+    try {
+      response = decodeResponse(message);
+    } catch (error) {
+      return p.done({ status: "error", detail: `malformed answer: ${(error as Error).message}` });
+    }
+    const q = response.question;
+    if (q && (q.name !== p.name || q.type !== p.type)) return;
+    p.done(response);
+  }
+
+  /** The same question over TCP, for an answer too big for UDP. */
+  private tcp(server: Server, name: string, type: number): Promise<Exchange> {
+    return new Promise((resolve) => {
+      const query = encodeQuery(Math.floor(Math.random() * 0x10000), name, type);
+      const socket = connect({ host: server.address, port: server.port });
+      let received = Buffer.alloc(0);
+      let finished = false;
+      const finish = (result: Exchange) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(result);
+      };
+      const timer = setTimeout(() => finish({ status: "timeout", detail: "over TCP" }), this.options.timeoutMs);
+      socket.on("connect", () => socket.write(Buffer.concat([Buffer.from([query.length >> 8, query.length & 0xff]), query])));
+      socket.on("data", (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
+        try {
+          finish(decodeResponse(received.subarray(2, 2 + received.readUInt16BE(0))));
+        } catch (error) {
+          finish({ status: "error", detail: `malformed answer over TCP: ${(error as Error).message}` });
+        }
+      });
+      socket.on("error", (error: NodeJS.ErrnoException) => finish({ status: "error", detail: `TCP to ${server.address}: ${error.code ?? error.message}` }));
+      socket.on("close", () => finish({ status: "error", detail: "TCP connection closed before an answer" }));
+    });
   }
 
   private async limited<T>(task: () => Promise<T>): Promise<T> {
@@ -205,9 +340,11 @@ export class DnsClient {
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      if (this.nextWaiting < this.waiting.length) this.waiting[this.nextWaiting++]();
+      else {
+        this.active--;
+        this.waiting.length = this.nextWaiting = 0;
+      }
     }
   }
 }
