@@ -1,7 +1,9 @@
 /** `npm run plan`: the dev stack's offline preview, stacks that cannot align, bad config. */
 import { strict as assert } from "node:assert";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ConfigError } from "../../lib/config";
-import { readPolicyConfig } from "../../tools/plan/cli";
+import { readPolicyConfig, UsageError } from "../../tools/plan/cli";
 import { plan, stackPolicyConfigPath } from "../../tools/plan/plan";
 import { exitStatus, formatText, formatZoneFile, KNOWN_AFTER_APPLY, Report } from "../../tools/plan/report";
 import { npmRun, removeDir, ROOT, tempStack } from "./cli";
@@ -138,6 +140,17 @@ describe("plan: usage and config errors exit 2", () => {
 
   it("rejects a ConfigError before registering anything", async () => {
     await assert.rejects(plan(dir, "bad", {}), (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.key === "ses-email-auth:domains[0].dmarc.percent"));
+  });
+
+  it("refuses a policy config that names no policy of the pack, or breaks a policy's schema, naming the file", () => {
+    const file = join(dir, "policy-config.json");
+    for (const [config, message] of [
+      [{ "ses-dmarc-recrd": "advisory" }, /policy-config\.json: policy config names "ses-dmarc-recrd", which is no policy of the pack/],
+      [{ "dmarc-minimum-policy": { minimumPolicy: "strict" } }, /dmarc-minimum-policy\.minimumPolicy must be one of none, quarantine, reject/],
+    ] as const) {
+      writeFileSync(file, JSON.stringify(config));
+      assert.throws(() => readPolicyConfig(file, "unused"), (e: unknown) => e instanceof UsageError && message.test(e.message));
+    }
   });
 
   it("names a stack that does not exist, and an unknown option", () => {

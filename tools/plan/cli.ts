@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../../lib/config";
-import { PolicyPackConfig } from "../run-policies";
+import { PolicyPackConfig, resolvePolicyConfig } from "../run-policies";
 import { StackFileError } from "../stack-config";
 import { NotAnExport } from "./engine";
 import { exitStatus, formatText, formatZoneFile, Report, toJson } from "./report";
@@ -40,6 +40,12 @@ export function readPolicyConfig(path: string | undefined, fallback: string): Po
     throw new UsageError(`policy config ${file}: ${(error as Error).message}`);
   }
   if (typeof config !== "object" || config === null || Array.isArray(config)) throw new UsageError(`policy config ${file}: must be a JSON object of policy name → level or properties`);
+  try {
+    // The runner's own check (policy names, each policy's config schema), here so it is a user error.
+    resolvePolicyConfig(config as PolicyPackConfig);
+  } catch (error) {
+    throw new UsageError(`${file}: ${(error as Error).message}`);
+  }
   return config as PolicyPackConfig;
 }
 
