@@ -148,7 +148,8 @@ export function fromDeployment(doc: unknown, file: string): StackResources {
     return r as Json & { urn: string; type: string };
   });
   const byUrn = new Map(states.map((r) => [r.urn, r]));
-  const resources = states.map((r): StackResource => {
+  // `delete: true` marks the old copy of a replaced resource, waiting to be deleted: not the stack's.
+  const resources = states.filter((r) => r.delete !== true).map((r): StackResource => {
     const props = isObject(r.outputs) ? r.outputs : isObject(r.inputs) ? r.inputs : {};
     const resource: StackResource = {
       urn: r.urn,

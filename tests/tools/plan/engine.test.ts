@@ -52,6 +52,12 @@ describe("audit: the engine's view of a stack export", () => {
     assert.deepEqual(resources[0].props, { region: "eu-west-1" }, "inputs where there are no outputs");
   });
 
+  it("leaves out the old copy of a replaced resource that waits for deletion", () => {
+    const provider = { urn: PROVIDER, custom: true, type: "pulumi:providers:aws", inputs: {} };
+    const { resources } = fromDeployment(doc([provider, record, { ...record, delete: true, outputs: { name: "old" } }]), "f.json");
+    assert.deepEqual(resources.map((r) => r.props.name), [undefined, "a"]);
+  });
+
   it("refuses an export whose provider reference points at nothing, or whose resources have no URN", () => {
     assert.throws(() => fromDeployment(doc([record]), "f.json"), (e: unknown) => e instanceof NotAnExport && /the provider of .*::r, .*::abc-123, is not in the export/.test(e.message));
     assert.throws(() => fromDeployment(doc([{ type: "x" }]), "f.json"), (e: unknown) => e instanceof NotAnExport && /deployment\.resources\[0\] lacks a "urn"/.test(e.message));
