@@ -237,7 +237,8 @@ function byodkim(target: Target, selector: string, publicKey: string, facts: Fac
 
 // ---- MAIL FROM ------------------------------------------------------------------------------
 
-function mailFromMx(domain: string, region: string, facts: Facts): { setup: PathSetup; finding: Finding } {
+/** `region` is the one whose endpoint the MX should name; `findingRegion` is absent for a MAIL FROM domain every region shares. */
+function mailFromMx(domain: string, region: string, findingRegion: string | undefined, facts: Facts): { setup: PathSetup; finding: Finding } {
   const answer = get(facts, "MX", domain);
   let setup: PathSetup;
   let message = "";
@@ -252,10 +253,10 @@ function mailFromMx(domain: string, region: string, facts: Facts): { setup: Path
       message = `${domain} MX ${answer.values[0]}${mxRegion === region ? "" : ` (the ${mxRegion} endpoint; SES redirects other regions' bounces)`}`;
     }
   }
-  return { setup, finding: { check: "mail-from-mx", region, status: setupStatus(setup), message: message || setup.detail! } };
+  return { setup, finding: { check: "mail-from-mx", region: findingRegion, status: setupStatus(setup), message: message || setup.detail! } };
 }
 
-function mailFromSpf(domain: string, region: string, facts: Facts): { setup: PathSetup; finding: Finding } {
+function mailFromSpf(domain: string, region: string | undefined, facts: Facts): { setup: PathSetup; finding: Finding } {
   const answer = get(facts, "TXT", domain);
   let setup: PathSetup;
   let message = "";
@@ -328,9 +329,9 @@ export function judge(target: Target, facts: Facts): DomainReport[] {
     const domain = mailFromDomain(spec, region);
     if (!domain) continue;
     if (!checked.has(domain)) {
-      const mxRegion = spec.mailFrom!.perRegion ? region : spec.regions[0];
-      const mx = mailFromMx(domain, mxRegion, facts);
-      const spf = mailFromSpf(domain, mxRegion, facts);
+      const perRegion = spec.mailFrom!.perRegion;
+      const mx = mailFromMx(domain, perRegion ? region : spec.regions[0], perRegion ? region : undefined, facts);
+      const spf = mailFromSpf(domain, perRegion ? region : undefined, facts);
       regionFindings.push(mx.finding, spf.finding);
       checked.set(domain, mergeSetups([mx.setup, spf.setup]));
     }
