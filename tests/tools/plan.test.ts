@@ -58,8 +58,10 @@ describe("plan: the dev stack", () => {
     ].map(key).sort());
   });
 
-  it("says which checks wait for apply, as advisories", () => {
-    assert.ok(report.violations.some((v) => v.level === "advisory" && /during preview/.test(v.message)));
+  it("says which checks wait for apply, as advisories; a stack-wide finding has a null urn", () => {
+    const waiting = report.violations.filter((v) => v.level === "advisory" && /during preview/.test(v.message));
+    assert.ok(waiting.length > 0);
+    assert.ok(report.violations.every((v) => Object.keys(v).join() === "policy,level,urn,message" && ((v.urn as string | null) === null || v.urn!.startsWith("urn:pulumi:dev::"))));
   });
 });
 

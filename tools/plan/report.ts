@@ -129,10 +129,14 @@ export function buildReport({ stack, resources }: StackResources, violations: Fi
   return { stack, resources: listed, records, violations };
 }
 
-/** The `--json` object: `{stack, resources: [{urn, type, name, region?}], records, violations}`. */
+/**
+ * The `--json` object: `{stack, resources: [{urn, type, name, region?}], records, violations:
+ * [{policy, level, urn, message}]}`; `urn` is null for a finding about the stack as a whole.
+ */
 export function toJson(report: Report): string {
   const resources = report.resources.map(({ domain: _, ...resource }) => resource);
-  return `${JSON.stringify({ ...report, resources }, null, 2)}\n`;
+  const violations = report.violations.map(({ policy, level, urn, message }) => ({ policy, level, urn: urn ?? null, message }));
+  return `${JSON.stringify({ ...report, resources, violations }, null, 2)}\n`;
 }
 
 /** 0: no mandatory violation; 1: at least one. */
