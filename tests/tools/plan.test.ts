@@ -6,6 +6,7 @@ import { ConfigError } from "../../lib/config";
 import { readPolicyConfig, UsageError } from "../../tools/plan/cli";
 import { plan, stackPolicyConfigPath } from "../../tools/plan/plan";
 import { exitStatus, formatText, formatZoneFile, KNOWN_AFTER_APPLY, Report } from "../../tools/plan/report";
+import { CLOUDFLARE_ZONE, rsaKeyPair } from "../fixtures/stacks";
 import { npmRun, removeDir, ROOT, tempStack } from "./cli";
 
 const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
@@ -89,6 +90,28 @@ describe("plan: output formats", () => {
       '_dmarc.example.com.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; sp=reject; pct=25; rua=mailto:dmarcreports@example.com"',
     ]);
     assert.equal(lines.filter((l) => l === `; ${KNOWN_AFTER_APPLY}\t3600\tIN\tCNAME\t${KNOWN_AFTER_APPLY}`).length, 6);
+  });
+});
+
+describe("plan: secure config", () => {
+  let dir: string;
+  after(() => removeDir(dir));
+
+  it("plans without decrypting: a Cloudflare token and a BYODKIM private key stay [secret]", async () => {
+    const secure = { secure: "v1:Zm9vYmFy:c2VjcmV0LWNpcGhlcnRleHQ=" };
+    const { publicKey } = rsaKeyPair(1024);
+    dir = tempStack("secure", {
+      "aws:region": "us-east-1",
+      "cloudflare:apiToken": secure,
+      "ses-email-auth:regions": ["us-east-1"],
+      "ses-email-auth:dnsProvider": "cloudflare",
+      "ses-email-auth:domains": [{ name: "example.com", zone: CLOUDFLARE_ZONE, dkim: { selector: "ses1", publicKey, privateKeyConfig: "dkimKey" }, dmarc: { policy: "reject" } }],
+      "ses-email-auth:dkimKey": secure,
+    });
+    const report = await plan(dir, "secure", {});
+    assert.equal(exitStatus(report), 0, JSON.stringify(report.violations));
+    assert.deepEqual(report.records.find((r) => r.name === "ses1._domainkey.example.com")?.values, [`v=DKIM1; k=rsa; p=${publicKey}`]);
+    assert.doesNotMatch(JSON.stringify(report), /v1:Zm9v/);
   });
 });
 
