@@ -90,6 +90,14 @@ describe("verify judge, on answers made by hand", () => {
     assert.deepEqual(both[0].regions.map((r) => r.dmarc), ["fail", "fail"]);
   });
 
+  it("finds the key among several, huge or malformed TXT records at a BYODKIM name", () => {
+    const records = domainRecords(byo.spec);
+    const key = records.find((r) => r.role === RecordRole.BYODKIM)!;
+    const noise = [`p=${" a".repeat(30000)}!`, "k=rsa; v=DKIM1; p=AAAA", "v=DKIM1; p=", "\u0000;=;;"];
+    const report = judge({ spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.ANY }, factsFor([...records.filter((r) => r !== key), { ...key, values: [...noise, ...key.values] }]));
+    assert.match(report[0].findings.find((f) => f.check === "byodkim")!.message, /the stack's key is published/);
+  });
+
   it("checks a per-region MAIL FROM domain once per region, each against its own endpoint", () => {
     const spec = { ...good.spec, mailFrom: { ...good.spec.mailFrom!, perRegion: true } };
     const target = { spec, tokens: good.tokens, declared: [], requiredPaths: RequiredPaths.ANY };

@@ -171,11 +171,20 @@ function setupStatus(setup: PathSetup): Status {
   return setup.state === "complete" ? "pass" : "fail";
 }
 
-/** DKIM public key text: a DKIM1 record (or bare tags) with a non-empty p=. */
+/**
+ * The public key of a DKIM key record (RFC 6376 §3.6.1): tags split on ";" (linear, whatever a
+ * server sends), no v= or v=DKIM1 first, and a non-empty base64 p=. Undefined for anything else.
+ */
 function dkimKeyOf(values: readonly string[]): string | undefined {
   for (const value of values) {
-    const match = /(?:^|;)\s*p\s*=\s*([A-Za-z0-9+/=\s]+?)\s*(?:;|$)/.exec(value);
-    if (match && /^(v\s*=\s*DKIM1\s*(;|$)|[a-z]\s*=)/i.test(value.trim())) return match[1].replace(/\s/g, "");
+    const tags = value.split(";").map((tag) => {
+      const eq = tag.indexOf("=");
+      return eq < 0 ? ["", ""] : [tag.slice(0, eq).trim().toLowerCase(), tag.slice(eq + 1).replace(/\s/g, "")];
+    });
+    const version = tags.find(([name]) => name === "v");
+    if (version && (tags[0] !== version || version[1] !== "DKIM1")) continue;
+    const key = tags.find(([name]) => name === "p")?.[1];
+    if (key && /^[A-Za-z0-9+/]+=*$/.test(key)) return key;
   }
   return undefined;
 }
