@@ -18,11 +18,8 @@ const EXPORTS = join(__dirname, "..", "fixtures", "exports");
 type Resource = { urn: string; inputs: Record<string, any>; outputs: Record<string, any> };
 type Export = { deployment: { resources: Resource[] } };
 
+// Edited exports go to one temp directory, made when this file's tests start and removed after.
 let tmp: string;
-before(() => {
-  tmp = mkdtempSync(join(tmpdir(), "ses-audit-"));
-});
-after(() => removeDir(tmp));
 
 /** A copy of fixture `name` after `edit`, written to a temp file; its path. */
 function edited(name: string, edit: (doc: Export) => void): string {
@@ -60,112 +57,119 @@ function failing(report: Report, level = "mandatory"): string[] {
   return [...new Set(report.violations.filter((v) => v.level === level).map((v) => v.policy))];
 }
 
-describe("audit: exports that pass", () => {
-  for (const name of ["route53", "cloudflare"]) {
-    it(`${name}: every policy passes, records listed as a resolver would answer`, async () => {
-      const report = await run(join(EXPORTS, `${name}.json`));
+describe("audit", () => {
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), "ses-audit-"));
+  });
+  after(() => removeDir(tmp));
+
+  describe("exports that pass", () => {
+    for (const name of ["route53", "cloudflare"]) {
+      it(`${name}: every policy passes, records listed as a resolver would answer`, async () => {
+        const report = await run(join(EXPORTS, `${name}.json`));
+        assert.deepEqual(report.violations, []);
+        assert.equal(exitStatus(report), 0);
+        assert.equal(report.stack, "prod");
+        assert.deepEqual(report.records.find((r) => r.type === "TXT" && r.name === "bounce.example.com")?.values, ["v=spf1 include:amazonses.com ~all"]);
+        assert.equal(report.records.filter((r) => r.type === "CNAME" && r.name.endsWith("._domainkey.example.com")).length, 3);
+      });
+    }
+
+    it("an SES v1 stack (DomainIdentity, DomainDkim, MailFrom) with zone-relative names: absolute names, region from its provider", async () => {
+      const report = await run(join(EXPORTS, "ses-v1.json"));
       assert.deepEqual(report.violations, []);
-      assert.equal(exitStatus(report), 0);
-      assert.equal(report.stack, "prod");
-      assert.deepEqual(report.records.find((r) => r.type === "TXT" && r.name === "bounce.example.com")?.values, ["v=spf1 include:amazonses.com ~all"]);
-      assert.equal(report.records.filter((r) => r.type === "CNAME" && r.name.endsWith("._domainkey.example.com")).length, 3);
+      assert.equal(report.stack, "legacy");
+      assert.deepEqual(
+        report.records.map((r) => `${r.name} ${r.type} ${r.region ?? "-"}`),
+        [
+          "k3zq4w7cxv2m5r6t8y9u0i1o2p3a4s5d._domainkey.example.org CNAME eu-west-1",
+          "f6g7h8j9k0l1z2x3c4v5b6n7m8q9w0e1._domainkey.example.org CNAME eu-west-1",
+          "r2t3y4u5i6o7p8a9s0d1f2g3h4j5k6l7._domainkey.example.org CNAME eu-west-1",
+          "mail.example.org MX eu-west-1",
+          "mail.example.org TXT eu-west-1",
+          "_dmarc.example.org TXT -",
+        ],
+      );
+      assert.equal(report.resources.find((r) => r.type === "aws:ses/domainIdentity:DomainIdentity")?.region, "eu-west-1");
     });
-  }
-
-  it("an SES v1 stack (DomainIdentity, DomainDkim, MailFrom) with zone-relative names: absolute names, region from its provider", async () => {
-    const report = await run(join(EXPORTS, "ses-v1.json"));
-    assert.deepEqual(report.violations, []);
-    assert.equal(report.stack, "legacy");
-    assert.deepEqual(
-      report.records.map((r) => `${r.name} ${r.type} ${r.region ?? "-"}`),
-      [
-        "k3zq4w7cxv2m5r6t8y9u0i1o2p3a4s5d._domainkey.example.org CNAME eu-west-1",
-        "f6g7h8j9k0l1z2x3c4v5b6n7m8q9w0e1._domainkey.example.org CNAME eu-west-1",
-        "r2t3y4u5i6o7p8a9s0d1f2g3h4j5k6l7._domainkey.example.org CNAME eu-west-1",
-        "mail.example.org MX eu-west-1",
-        "mail.example.org TXT eu-west-1",
-        "_dmarc.example.org TXT -",
-      ],
-    );
-    assert.equal(report.resources.find((r) => r.type === "aws:ses/domainIdentity:DomainIdentity")?.region, "eu-west-1");
   });
-});
 
-describe("audit: one failure per policy family", () => {
-  // `also`: other policies the same fault rightly fails (no DMARC record: no alignment either).
-  const cases: { policy: string; also?: string[]; level?: string; fixture: string; edit: (doc: Export) => void; config?: PolicyPackConfig; message: RegExp }[] = [
-    { policy: "ses-dmarc-record", also: ["ses-dmarc-alignment"], fixture: "route53", edit: (d) => remove(d, "example.com-dmarc"), message: /^example\.com .*no DMARC record at _dmarc\.example\.com/ },
-    {
-      policy: "ses-dmarc-alignment",
-      fixture: "route53",
-      edit: (d) => set(d, "example.com-dmarc", "records", ["v=DMARC1; p=reject; adkim=s; aspf=s"]),
-      config: { "ses-dmarc-alignment": { fromDomains: { "example.com": ["news.example.com"] } } },
-      message: /^news\.example\.com \(identity example\.com, us-east-1\): DMARC fails/,
-    },
-    { policy: "ses-dkim-records", fixture: "route53", edit: (d) => remove(d, "example.com-dkim-us-east-1-2"), message: /DKIM of example\.com \(us-east-1\): no CNAME at/ },
-    {
-      policy: "ses-mail-from-records",
-      fixture: "route53",
-      edit: (d) => set(d, "example.com-mail-from-mx", "records", ["10 feedback-smtp.us-east-1.amazonses.com", "20 mx.example.net"]),
-      message: /2 MX records at bounce\.example\.com/,
-    },
-    {
-      policy: "dmarc-minimum-policy",
-      fixture: "route53",
-      edit: (d) => set(d, "example.com-dmarc", "records", ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"]),
-      config: { "dmarc-minimum-policy": { enforcementLevel: "mandatory", minimumPolicy: "reject" } },
-      message: /p=quarantine .* needs at least reject/,
-    },
-    {
-      policy: "dmarc-report-authorization",
-      level: "advisory",
-      fixture: "route53",
-      edit: (d) => set(d, "example.com-dmarc", "records", ["v=DMARC1; p=reject; rua=mailto:reports@dmarc-vendor.example.net"]),
-      message: /dmarc-vendor\.example\.net has not authorised reports for example\.com/,
-    },
-    { policy: "cloudflare-email-records-dns-only", fixture: "cloudflare", edit: (d) => set(d, "example.com-dkim-eu-west-1-1", "proxied", true), message: /is proxied/ },
-    {
-      policy: "route53-txt-chunking",
-      fixture: "route53",
-      edit: (d) => set(d, "example.com-dmarc", "records", [`v=DMARC1; p=reject; rua=mailto:${"a".repeat(250)}@example.com`]),
-      message: /a string of \d+ characters/,
-    },
-  ];
-  for (const c of cases) {
-    it(`${c.policy}: ${c.level ?? "mandatory"} finding`, async () => {
-      const report = await run(edited(c.fixture, c.edit), c.config);
-      assert.deepEqual(failing(report, c.level), [c.policy, ...(c.also ?? [])], JSON.stringify(report.violations, null, 1));
-      assert.match(report.violations.find((v) => v.policy === c.policy)!.message, c.message);
-      assert.equal(exitStatus(report), c.level === "advisory" ? 0 : 1);
+  describe("one failure per policy family", () => {
+    // `also`: other policies the same fault rightly fails (no DMARC record: no alignment either).
+    const cases: { policy: string; also?: string[]; level?: string; fixture: string; edit: (doc: Export) => void; config?: PolicyPackConfig; message: RegExp }[] = [
+      { policy: "ses-dmarc-record", also: ["ses-dmarc-alignment"], fixture: "route53", edit: (d) => remove(d, "example.com-dmarc"), message: /^example\.com .*no DMARC record at _dmarc\.example\.com/ },
+      {
+        policy: "ses-dmarc-alignment",
+        fixture: "route53",
+        edit: (d) => set(d, "example.com-dmarc", "records", ["v=DMARC1; p=reject; adkim=s; aspf=s"]),
+        config: { "ses-dmarc-alignment": { fromDomains: { "example.com": ["news.example.com"] } } },
+        message: /^news\.example\.com \(identity example\.com, us-east-1\): DMARC fails/,
+      },
+      { policy: "ses-dkim-records", fixture: "route53", edit: (d) => remove(d, "example.com-dkim-us-east-1-2"), message: /DKIM of example\.com \(us-east-1\): no CNAME at/ },
+      {
+        policy: "ses-mail-from-records",
+        fixture: "route53",
+        edit: (d) => set(d, "example.com-mail-from-mx", "records", ["10 feedback-smtp.us-east-1.amazonses.com", "20 mx.example.net"]),
+        message: /2 MX records at bounce\.example\.com/,
+      },
+      {
+        policy: "dmarc-minimum-policy",
+        fixture: "route53",
+        edit: (d) => set(d, "example.com-dmarc", "records", ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"]),
+        config: { "dmarc-minimum-policy": { enforcementLevel: "mandatory", minimumPolicy: "reject" } },
+        message: /p=quarantine .* needs at least reject/,
+      },
+      {
+        policy: "dmarc-report-authorization",
+        level: "advisory",
+        fixture: "route53",
+        edit: (d) => set(d, "example.com-dmarc", "records", ["v=DMARC1; p=reject; rua=mailto:reports@dmarc-vendor.example.net"]),
+        message: /dmarc-vendor\.example\.net has not authorised reports for example\.com/,
+      },
+      { policy: "cloudflare-email-records-dns-only", fixture: "cloudflare", edit: (d) => set(d, "example.com-dkim-eu-west-1-1", "proxied", true), message: /is proxied/ },
+      {
+        policy: "route53-txt-chunking",
+        fixture: "route53",
+        edit: (d) => set(d, "example.com-dmarc", "records", [`v=DMARC1; p=reject; rua=mailto:${"a".repeat(250)}@example.com`]),
+        message: /a string of \d+ characters/,
+      },
+    ];
+    for (const c of cases) {
+      it(`${c.policy}: ${c.level ?? "mandatory"} finding`, async () => {
+        const report = await run(edited(c.fixture, c.edit), c.config);
+        assert.deepEqual(failing(report, c.level), [c.policy, ...(c.also ?? [])], JSON.stringify(report.violations, null, 1));
+        assert.match(report.violations.find((v) => v.policy === c.policy)!.message, c.message);
+        assert.equal(exitStatus(report), c.level === "advisory" ? 0 : 1);
+      });
+    }
+  });
+
+  describe("the command", () => {
+    it("exits 1 on a failing export and prints the JSON object", () => {
+      const r = npmRun("audit", ["--state", edited("route53", (d) => remove(d, "example.com-dmarc")), "--json"]);
+      assert.equal(r.status, 1, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.deepEqual(Object.keys(report), ["stack", "resources", "records", "violations"]);
+      assert.deepEqual(Object.keys(report.resources[0]).sort(), ["name", "region", "type", "urn"]);
+      assert.ok(report.violations.some((v: { policy: string }) => v.policy === "ses-dmarc-record"));
     });
-  }
-});
 
-describe("audit: the command", () => {
-  it("exits 1 on a failing export and prints the JSON object", () => {
-    const r = npmRun("audit", ["--state", edited("route53", (d) => remove(d, "example.com-dmarc")), "--json"]);
-    assert.equal(r.status, 1, r.stderr);
-    const report = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(report), ["stack", "resources", "records", "violations"]);
-    assert.deepEqual(Object.keys(report.resources[0]).sort(), ["name", "region", "type", "urn"]);
-    assert.ok(report.violations.some((v: { policy: string }) => v.policy === "ses-dmarc-record"));
-  });
+    it("refuses a file that is not a stack export: exit 2, a clear message, no stack trace", () => {
+      const file = join(tmp, "stack.yaml.json");
+      writeFileSync(file, JSON.stringify({ config: { "aws:region": "us-east-1" } }));
+      const r = npmRun("audit", ["--state", file]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /is not a stack export \(the JSON of `pulumi stack export`, deployment version 3\): "version" is undefined/);
+      assert.doesNotMatch(r.stderr, /^\s+at /m);
+    });
 
-  it("refuses a file that is not a stack export: exit 2, a clear message, no stack trace", () => {
-    const file = join(tmp, "stack.yaml.json");
-    writeFileSync(file, JSON.stringify({ config: { "aws:region": "us-east-1" } }));
-    const r = npmRun("audit", ["--state", file]);
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /is not a stack export \(the JSON of `pulumi stack export`, deployment version 3\): "version" is undefined/);
-    assert.doesNotMatch(r.stderr, /^\s+at /m);
-  });
-
-  it("says what is wrong with JSON that is not one, or an unreadable file", () => {
-    const text = join(tmp, "notes.txt");
-    writeFileSync(text, "not json");
-    assert.throws(() => readExport(text), (e: unknown) => e instanceof NotAnExport && /is not JSON/.test(e.message));
-    assert.throws(() => readExport(join(tmp, "missing.json")), (e: unknown) => e instanceof NotAnExport && /cannot read .*ENOENT/.test(e.message));
-    const v1 = edited("route53", (d) => Object.assign(d, { version: 1 }));
-    assert.throws(() => readExport(v1), (e: unknown) => e instanceof NotAnExport && /"version" is 1, expected 3/.test(e.message));
+    it("says what is wrong with JSON that is not one, or an unreadable file", () => {
+      const text = join(tmp, "notes.txt");
+      writeFileSync(text, "not json");
+      assert.throws(() => readExport(text), (e: unknown) => e instanceof NotAnExport && /is not JSON/.test(e.message));
+      assert.throws(() => readExport(join(tmp, "missing.json")), (e: unknown) => e instanceof NotAnExport && /cannot read .*ENOENT/.test(e.message));
+      const v1 = edited("route53", (d) => Object.assign(d, { version: 1 }));
+      assert.throws(() => readExport(v1), (e: unknown) => e instanceof NotAnExport && /"version" is 1, expected 3/.test(e.message));
+    });
   });
 });
