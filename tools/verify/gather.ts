@@ -1,5 +1,5 @@
 /**
- * The I/O half of `verify`: ask DNS what the plans name, follow DKIM CNAMEs, and let mailauth
+ * The I/O half of `verify`: ask DNS what the plans name, follow broken DKIM CNAMEs, and let mailauth
  * evaluate each MAIL FROM domain's SPF (its 10-lookup and 2-void-lookup limits included) through
  * the same client. Everything runs at once; the client caps how much is in flight.
  */
@@ -31,10 +31,10 @@ async function evaluateSpf(client: DnsClient, domain: string, address: Promise<s
   }
 }
 
-async function followDkim(client: DnsClient, name: string): Promise<DkimLookup> {
-  const chain = await client.followCname(name);
-  const last = chain.hops[chain.hops.length - 1];
-  return chain.end.status === "ok" && last ? { chain, key: await client.txt(last) } : { chain };
+/** Both queries at once; the chain is walked hop by hop only when no key came back, to say why. */
+async function lookupDkim(client: DnsClient, name: string): Promise<DkimLookup> {
+  const [cname, key] = await Promise.all([client.cname(name), client.txt(name)]);
+  return key.status === "ok" ? { cname, key } : { cname, key, chain: await client.followCname(name) };
 }
 
 export async function gather(targets: readonly Target[], client: DnsClient): Promise<Facts> {
@@ -46,7 +46,7 @@ export async function gather(targets: readonly Target[], client: DnsClient): Pro
   const work: Promise<unknown>[] = [];
   for (const p of plans) {
     for (const { type, name } of p.lookups) work.push(client.query(name, type).then((a) => facts.answers.set(answerKey(type, name), a)));
-    for (const name of p.dkimNames) work.push(followDkim(client, name).then((d) => facts.dkim.set(name, d)));
+    for (const name of p.dkimNames) work.push(lookupDkim(client, name).then((d) => facts.dkim.set(name, d)));
     for (const domain of p.spfDomains) work.push(evaluateSpf(client, domain, sesSpf).then((e) => facts.spf.set(domain, e)));
   }
   await Promise.all(work);

@@ -15,10 +15,14 @@ import { Target } from "./targets";
 /** mailauth's SPF evaluation of an SES sending address at a MAIL FROM domain. */
 export type SpfEvaluation = { address: string; result: string; comment: string; lookups?: number } | { unavailable: string };
 
-/** A DKIM CNAME followed to its end, and the TXT found there. */
+/**
+ * One Easy DKIM name: its CNAME, the TXT a receiver gets when it asks the name (the server
+ * follows the chain), and, only when that gives no key, the chain walked hop by hop to say why.
+ */
 export interface DkimLookup {
-  chain: Chain;
-  key?: Answer;
+  cname: Answer;
+  key: Answer;
+  chain?: Chain;
 }
 
 /** Everything gathered from DNS for a set of targets. */
@@ -36,7 +40,7 @@ export function answerKey(type: QueryType, name: string): string {
 /** What to ask DNS for one target. */
 export interface Plan {
   lookups: { type: QueryType; name: string }[];
-  /** Easy DKIM CNAME names, followed to their end. */
+  /** Easy DKIM CNAME names, each asked for its CNAME and the key it leads to. */
   dkimNames: string[];
   /** MAIL FROM domains whose SPF mailauth evaluates. */
   spfDomains: string[];
@@ -192,29 +196,24 @@ function dkimKeyOf(values: readonly string[]): string | undefined {
 function easyDkimToken(name: string, expected: string, region: string, facts: Facts): PathSetup {
   const lookup = facts.dkim.get(name);
   if (!lookup) return { state: "unknown", detail: `${name} was not looked up` };
-  const { chain, key } = lookup;
-  if (chain.hops.length === 0) {
-    if (chain.end.status === "nxdomain" || chain.end.status === "nodata") return { state: "incomplete", detail: `no CNAME at ${name}` };
-    return { state: "unknown", detail: `cannot read ${name}: ${"detail" in chain.end ? describeFailure(chain.end) : chain.end.status}` };
-  }
-  const first = chain.hops[0];
+  const { cname, key, chain } = lookup;
+  if (cname.status !== "ok") return absent(cname) ? { state: "incomplete", detail: `no CNAME at ${name}` } : { state: "unknown", detail: `cannot read ${name}: ${describeFailure(cname)}` };
+  const first = cname.values[0];
   if (first !== expected) {
     const host = first.split(".").slice(1).join(".");
     const why = isSesDkimHost(host) ? `; ${region} signs with ${dkimHost(region)}, not ${host}` : "";
     return { state: "incomplete", detail: `${name} points at ${first}, expected ${expected}${why}` };
   }
+  if (key.status === "ok") return dkimKeyOf(key.values) ? { state: "complete" } : { state: "incomplete", detail: `the TXT record ${name} leads to is not a DKIM key` };
+  if (!chain) return { state: "unknown", detail: `the CNAME chain from ${name} was not followed` };
   if (chain.end.status === "loop") return { state: "incomplete", detail: `CNAME loop from ${name}: ${chain.hops.join(" → ")}` };
   if (chain.end.status === "too-long") return { state: "incomplete", detail: `CNAME chain from ${name} is longer than ${chain.hops.length} hops` };
-  const last = chain.hops[chain.hops.length - 1];
+  const last = chain.hops[chain.hops.length - 1] ?? first;
   if ("detail" in chain.end) {
     if (chain.end.status === "nxdomain") return { state: "incomplete", detail: `${last} does not exist: SES publishes no key there` };
     return { state: "unknown", detail: `cannot read ${last}: ${describeFailure(chain.end)}` };
   }
-  if (!key || key.status !== "ok") {
-    if (key && !absent(key)) return { state: "unknown", detail: `cannot read the key at ${last}: ${describeFailure(key)}` };
-    return { state: "incomplete", detail: `no DKIM key at ${last}` };
-  }
-  return dkimKeyOf(key.values) ? { state: "complete" } : { state: "incomplete", detail: `the TXT at ${last} is not a DKIM key` };
+  return absent(key) ? { state: "incomplete", detail: `no DKIM key at ${last}` } : { state: "unknown", detail: `cannot read the key at ${last}: ${describeFailure(key)}` };
 }
 
 function easyDkim(target: Target, region: string, facts: Facts): { setup: PathSetup; finding: Finding } {
