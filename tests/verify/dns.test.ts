@@ -82,6 +82,20 @@ describe("verify's DNS client", () => {
     for (const bad of ["dns.example", "127.0.0.1:0", "127.0.0.1:70000", "[::1]:x", ""]) assert.throws(() => parseServer(bad), /not an IP address/, bad);
   });
 
+  it("hands a query to the next resolver when one refuses or stays silent", async () => {
+    const refusing = await fakeDns(5);
+    const silent = await fakeDns("silent");
+    try {
+      const several = new DnsClient({ ...options([refusing.server, silent.server, knot.server]), timeoutMs: 200 });
+      assert.deepEqual(await several.txt("chunks.dns.test"), { status: "ok", values: ["v=spf1 include:amazonses.com ~all"] });
+      const none = new DnsClient({ ...options([refusing.server, silent.server]), timeoutMs: 200 });
+      assert.equal((await none.txt("chunks.dns.test")).status, "timeout", "the last resolver's outcome is the answer");
+    } finally {
+      await refusing.close();
+      await silent.close();
+    }
+  });
+
   it("caps queries in flight and sends none once the run's budget is spent", async () => {
     const silent = await fakeDns("silent");
     try {

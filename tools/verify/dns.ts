@@ -12,8 +12,8 @@ import { decodeResponse, encodeQuery, RCODE, recordsFor, Response, typeCode } fr
 
 export type Failure = "nxdomain" | "nodata" | "servfail" | "refused" | "timeout" | "error";
 
-/** An answer with its values as strings: TXT chunks joined, MX as `priority host`, names normalized. */
 export type Failed = { status: Failure; detail: string };
+/** An answer with its values as strings: TXT chunks joined, MX as `priority host`, names normalized. */
 export type Answer = { status: "ok"; values: string[] } | Failed;
 
 export type QueryType = "TXT" | "MX" | "CNAME";
@@ -227,10 +227,13 @@ export class DnsClient {
       const server = this.servers[attempt % this.servers.length];
       let result = await this.udp(server, name, type);
       if (!("status" in result) && result.truncated) result = await this.tcp(server, name, type);
-      const another = this.servers.length > 1 && attempt < attempts - 1;
-      const serverFailed = !("status" in result) && (result.rcode === RCODE.SERVFAIL || result.rcode === RCODE.REFUSED);
-      if (!("status" in result) && !(serverFailed && another)) return result;
-      if ("status" in result && result.status !== "timeout") return result;
+      if ("status" in result) {
+        // A timeout is worth another try; an error (cannot send, malformed answer) would only repeat.
+        if (result.status !== "timeout") return result;
+      } else {
+        const serverFailed = result.rcode === RCODE.SERVFAIL || result.rcode === RCODE.REFUSED;
+        if (!serverFailed || this.servers.length === 1) return result;
+      }
       last = result;
     }
     return last;
