@@ -3,7 +3,7 @@
  * runs it, in a child process measured by /usr/bin/time (wall time, peak RSS of the process tree).
  * Targets: under 10 s and under 1 GB on a 2-core machine. Prints figures; asserts nothing.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,8 @@ function stackDir(): string {
 }
 
 function main(): void {
+  // GNU time is not on every machine; install it the way the tests install knot.
+  execFileSync("bash", [join(ROOT, "tools/ensure-command.sh"), "/usr/bin/time", "time"], { stdio: "inherit" });
   const dir = stackDir();
   try {
     // %e wall seconds, %M peak RSS in KB (the largest process of the tree: the plan's node).
