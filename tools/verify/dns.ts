@@ -104,6 +104,8 @@ interface Pending {
   name: string;
   type: number;
   server: Server;
+  /** Date.now() after which the try has timed out. */
+  expires: number;
   done(result: Exchange): void;
 }
 
@@ -122,6 +124,7 @@ export class DnsClient {
   /** Queries waiting for a slot, first in first out (an index, not shift(): thousands may wait). */
   private readonly waiting: (() => void)[] = [];
   private nextWaiting = 0;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DnsOptions) {
     this.servers = (options.servers.length ? options.servers : getServers()).map(parseServer);
@@ -276,13 +279,12 @@ export class DnsClient {
       let id: number;
       do id = Math.floor(Math.random() * 0x10000);
       while (this.pending.has(id));
-      const timer = setTimeout(() => done({ status: "timeout", detail: "" }), this.options.timeoutMs);
       const done = (result: Exchange) => {
-        clearTimeout(timer);
         this.pending.delete(id);
         resolve(result);
       };
-      this.pending.set(id, { name, type, server, done });
+      this.pending.set(id, { name, type, server, done, expires: Date.now() + this.options.timeoutMs });
+      this.sweepSoon();
       // No callback: Node then sends at once when it can, and a failure comes as the socket's 'error'.
       const query = encodeQuery(id, name, type);
       const socket = this.connected.get(server);
@@ -335,6 +337,22 @@ export class DnsClient {
       socket.on("error", (error: NodeJS.ErrnoException) => finish({ status: "error", detail: `TCP to ${server.address}: ${error.code ?? error.message}` }));
       socket.on("close", () => finish({ status: "error", detail: "TCP connection closed before an answer" }));
     });
+  }
+
+  /**
+   * One timer for every UDP try instead of one each: it runs while tries are pending and ends
+   * the expired ones, so a timeout fires up to a tenth of the timeout late.
+   */
+  private sweepSoon(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const p of [...this.pending.values()]) if (p.expires <= now) p.done({ status: "timeout", detail: "" });
+      if (this.pending.size === 0) {
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
+      }
+    }, Math.max(1, Math.ceil(this.options.timeoutMs / 10)));
   }
 
   private async limited<T>(task: () => Promise<T>): Promise<T> {
