@@ -181,6 +181,8 @@ export class DnsClient {
     this.sockets.clear();
     this.connected.clear();
     for (const p of [...this.pending.values()]) p.done({ status: "timeout", detail: "client closed" });
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   private raw(name: string, type: string): Promise<{ answer: Answer; raw: unknown[] }> {
