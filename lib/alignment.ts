@@ -110,7 +110,7 @@ export function judgeAlignment(facts: AlignmentFacts): Verdict {
     const via = [dkim.outcome === "pass" ? "DKIM" : "", spf.outcome === "pass" ? "SPF" : ""].filter(Boolean).join(" and ");
     const policy = dmarc.status === "found" ? `, p=${effectivePolicy(dmarc)} from ${dmarc.name}` : "";
     summary = `${where}: DMARC passes via ${via}${policy}`;
-  } else if (outcome === "unknown") summary = `${where}: cannot be decided until apply (${[dkim, spf].filter((p) => p.outcome === "unknown").map((p) => p.reason).join("; ") || `DMARC record at ${dmarc.status === "unknown" ? dmarc.name : "?"} is not known yet`})`;
+  } else if (outcome === "unknown") summary = `${where}: cannot be decided yet (${[dkim, spf].filter((p) => p.outcome === "unknown").map((p) => p.reason).join("; ") || `DMARC record at ${dmarc.status === "unknown" ? dmarc.name : "?"} is not known yet`})`;
   else {
     const need = facts.requiredPaths === RequiredPaths.BOTH ? "both paths must pass" : "neither path passes";
     summary = `${where}: DMARC fails, ${need}: ${[dkim, spf].filter((p) => p.outcome !== "pass").map((p) => p.reason).join("; ")}`;

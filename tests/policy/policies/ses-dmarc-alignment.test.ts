@@ -68,7 +68,7 @@ describe(`policy ${POLICY}`, () => {
     const findings = await findingsOf(POLICY, domainStack({ ...base, mailFrom: null, preview: true }));
     assert.equal(findings.length, 1);
     assert.equal(findings[0].level, "advisory");
-    assert.match(findings[0].message, /^can't run policy 'ses-dmarc-alignment' .* during preview: example\.com \(identity example\.com, us-east-1\): cannot be decided until apply/);
+    assert.match(findings[0].message, /^can't run policy 'ses-dmarc-alignment' .* during preview: example\.com \(identity example\.com, us-east-1\): cannot be decided yet \(.*known only after apply/);
   });
 
   it("in preview, still fails what is already certain", async () => {
