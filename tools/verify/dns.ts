@@ -99,14 +99,23 @@ export function parseServer(text: string): Server {
 }
 
 type Exchange = Response | Failed;
+type Resolved = { answer: Answer; raw: unknown[] };
 
-interface Pending {
+/**
+ * One question on its way: waiting for a slot, then tried on one server after another. A plain
+ * object moved along by callbacks, not a chain of promises: at tens of thousands of queries a
+ * second, the promises and closures of an async chain per query cost more than the sending.
+ */
+interface Query {
   name: string;
-  type: number;
+  type: string;
+  code: number;
+  attempt: number;
+  /** The server of the current try, its DNS ID, and Date.now() after which it has timed out. */
   server: Server;
-  /** Date.now() after which the try has timed out. */
+  id: number;
   expires: number;
-  done(result: Exchange): void;
+  resolve(result: Resolved): void;
 }
 
 const RECEIVE_BUFFER = 4 * 1024 * 1024;
@@ -117,14 +126,18 @@ export class DnsClient {
   private readonly sockets = new Map<Server, Promise<Socket>>();
   /** The same sockets once connected, so a query is sent without waiting on a promise. */
   private readonly connected = new Map<Server, Socket>();
-  private readonly pending = new Map<number, Pending>();
-  private readonly cache = new Map<string, Promise<{ answer: Answer; raw: unknown[] }>>();
+  /** UDP tries in flight, by DNS ID. */
+  private readonly pending = new Map<number, Query>();
+  private readonly cache = new Map<string, Promise<Resolved>>();
   private readonly deadline: number;
   private active = 0;
   /** Queries waiting for a slot, first in first out (an index, not shift(): thousands may wait). */
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: Query[] = [];
   private nextWaiting = 0;
   private sweeper: NodeJS.Timeout | undefined;
+  private readonly outbox: { server: Server; query: Buffer }[] = [];
+  private outboxFlush: NodeJS.Immediate | undefined;
+  private closed = false;
 
   constructor(private readonly options: DnsOptions) {
     this.servers = (options.servers.length ? options.servers : getServers()).map(parseServer);
@@ -175,42 +188,82 @@ export class DnsClient {
     throw Object.assign(new Error(`${rrtype} ${name}: ${describeFailure(answer)}`), { code: FAILURE_CODES[answer.status] });
   };
 
-  /** Release the sockets; queries still pending end as timeouts. */
+  /** Release the sockets; queries in flight or waiting end as timeouts. */
   close(): void {
+    this.closed = true;
     for (const socket of this.sockets.values()) void socket.then((s) => s.close());
     this.sockets.clear();
     this.connected.clear();
-    for (const p of [...this.pending.values()]) p.done({ status: "timeout", detail: "client closed" });
+    const ended: Failed = { status: "timeout", detail: "client closed" };
+    // Each ends its try, and start() ends the waiting ones as the slots free up.
+    for (const q of [...this.pending.values()]) if (this.untrack(q)) this.tried(q, ended);
     clearInterval(this.sweeper);
     this.sweeper = undefined;
   }
 
-  private raw(name: string, type: string): Promise<{ answer: Answer; raw: unknown[] }> {
-    const key = `${type} ${normalizeName(name)}`;
+  private raw(name: string, type: string): Promise<Resolved> {
+    const normalized = normalizeName(name);
+    const upper = type.toUpperCase();
+    const key = `${upper} ${normalized}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = this.limited(() => this.resolve(normalizeName(name), type.toUpperCase()));
+      entry = new Promise<Resolved>((resolve) => {
+        const query: Query = { name: normalized, type: upper, code: 0, attempt: 0, server: this.servers[0], id: 0, expires: 0, resolve };
+        if (this.active < this.options.concurrency) this.start(query);
+        else this.waiting.push(query);
+      });
       this.cache.set(key, entry);
     }
     return entry;
   }
 
-  private async resolve(name: string, type: string): Promise<{ answer: Answer; raw: unknown[] }> {
-    const failed = (status: Failure, detail = "") => {
+  /** A query that can be sent takes a slot until finish(); one that cannot is answered at once. */
+  private start(q: Query): void {
+    const code = typeCode(q.type);
+    if (code === undefined) return q.resolve(this.answer(q, { status: "error", detail: `record type ${q.type} is not supported` }));
+    if (this.closed) return q.resolve(this.answer(q, { status: "timeout", detail: "client closed" }));
+    if (Date.now() > this.deadline) return q.resolve(this.answer(q, { status: "timeout", detail: `not sent: the run's ${this.options.budgetMs} ms budget is spent` }));
+    this.active++;
+    q.code = code;
+    this.stats.sent.push({ type: q.type, name: q.name });
+    this.udp(q);
+  }
+
+  /**
+   * The outcome of one try. Servers are asked in turn, `tries` rounds: a timeout is worth another
+   * try, and a server that fails or refuses hands over to the next; an error (cannot send, malformed
+   * answer) would only repeat. The last try's outcome is the answer.
+   */
+  private tried(q: Query, result: Exchange): void {
+    if (!("status" in result) && result.truncated) {
+      void this.tcp(q.server, q.name, q.code).then((r) => this.tried(q, !("status" in r) && r.truncated ? { status: "error", detail: "truncated answer over TCP" } : r));
+      return;
+    }
+    const again = "status" in result ? result.status === "timeout" : (result.rcode === RCODE.SERVFAIL || result.rcode === RCODE.REFUSED) && this.servers.length > 1;
+    if (again && !this.closed && ++q.attempt < this.options.tries * this.servers.length) return this.udp(q);
+    this.finish(q, result);
+  }
+
+  /** Turn the last outcome into an answer, and hand the slot to the next query waiting. */
+  private finish(q: Query, result: Exchange): void {
+    q.resolve(this.answer(q, result));
+    this.active--;
+    // A loop, not recursion: thousands of waiting queries may be answered at once (budget spent).
+    while (this.active < this.options.concurrency && this.nextWaiting < this.waiting.length) this.start(this.waiting[this.nextWaiting++]);
+    if (this.nextWaiting === this.waiting.length) this.waiting.length = this.nextWaiting = 0;
+  }
+
+  private answer(q: Query, result: Exchange): Resolved {
+    const failed = (status: Failure, detail = ""): Resolved => {
       if (status === "timeout") this.stats.timeouts++;
       return { answer: { status, detail }, raw: [] };
     };
-    const code = typeCode(type);
-    if (code === undefined) return failed("error", `record type ${type} is not supported`);
-    if (Date.now() > this.deadline) return failed("timeout", `not sent: the run's ${this.options.budgetMs} ms budget is spent`);
-    this.stats.sent.push({ type, name });
-    const result = await this.exchange(name, code);
     if ("status" in result) return failed(result.status, result.detail);
     switch (result.rcode) {
       case RCODE.NOERROR: {
-        const raw = recordsFor(result, name, code);
+        const raw = recordsFor(result, q.name, q.code);
         if (raw.length === 0) return failed("nodata");
-        const values = type === "TXT" || type === "MX" || type === "CNAME" ? present(type, raw) : raw.map(String);
+        const values = q.type === "TXT" || q.type === "MX" || q.type === "CNAME" ? present(q.type, raw) : raw.map(String);
         return { answer: { status: "ok", values }, raw };
       }
       case RCODE.NXDOMAIN:
@@ -224,26 +277,6 @@ export class DnsClient {
     }
   }
 
-  /** Ask each server in turn, `tries` rounds; a server that fails or refuses hands over to the next. */
-  private async exchange(name: string, type: number): Promise<Exchange> {
-    const attempts = this.options.tries * this.servers.length;
-    let last: Exchange = { status: "timeout", detail: "" };
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const server = this.servers[attempt % this.servers.length];
-      let result = await this.udp(server, name, type);
-      if (!("status" in result) && result.truncated) result = await this.tcp(server, name, type);
-      if ("status" in result) {
-        // A timeout is worth another try; an error (cannot send, malformed answer) would only repeat.
-        if (result.status !== "timeout") return result;
-      } else {
-        const serverFailed = result.rcode === RCODE.SERVFAIL || result.rcode === RCODE.REFUSED;
-        if (!serverFailed || this.servers.length === 1) return result;
-      }
-      last = result;
-    }
-    return last;
-  }
-
   /**
    * One connected UDP socket per server: the kernel then drops datagrams from anyone else, sends
    * skip a per-packet address lookup, and "port unreachable" comes back as an error at once.
@@ -254,7 +287,7 @@ export class DnsClient {
       const udp = createSocket(server.family === 4 ? "udp4" : "udp6");
       udp.on("message", (message) => this.received(message, server));
       udp.on("error", (error: NodeJS.ErrnoException) => {
-        for (const p of [...this.pending.values()]) if (p.server === server) p.done({ status: "error", detail: `${error.code ?? error.message} from ${server.address}:${server.port}` });
+        for (const q of [...this.pending.values()]) if (q.server === server) this.untrack(q) && this.tried(q, { status: "error", detail: `${error.code ?? error.message} from ${server.address}:${server.port}` });
       });
       // Pending queries' timers keep the process alive; an idle socket must not.
       udp.unref();
@@ -276,39 +309,55 @@ export class DnsClient {
     return socket;
   }
 
-  private udp(server: Server, name: string, type: number): Promise<Exchange> {
-    return new Promise((resolve) => {
-      let id: number;
-      do id = Math.floor(Math.random() * 0x10000);
-      while (this.pending.has(id));
-      const done = (result: Exchange) => {
-        this.pending.delete(id);
-        resolve(result);
-      };
-      this.pending.set(id, { name, type, server, done, expires: Date.now() + this.options.timeoutMs });
-      this.sweepSoon();
+  /** Try `q` on the server its attempt number picks. */
+  private udp(q: Query): void {
+    q.server = this.servers[q.attempt % this.servers.length];
+    do q.id = Math.floor(Math.random() * 0x10000);
+    while (this.pending.has(q.id));
+    q.expires = Date.now() + this.options.timeoutMs;
+    this.pending.set(q.id, q);
+    this.sweepSoon();
+    this.outbox.push({ server: q.server, query: encodeQuery(q.id, q.name, q.code) });
+    this.outboxFlush ??= setImmediate(() => this.flush());
+  }
+
+  /** Stop waiting for `q`'s answer; false when it was not awaited any more. */
+  private untrack(q: Query): boolean {
+    return this.pending.get(q.id) === q && this.pending.delete(q.id);
+  }
+
+  /**
+   * Send what the answers just read asked for, all at once after the event loop has read every
+   * answer waiting: back-to-back datagrams find the server awake, whereas one send per answer
+   * wakes it each time, and on a VM that wake-up costs more than the send.
+   */
+  private flush(): void {
+    this.outboxFlush = undefined;
+    const outbox = this.outbox.splice(0);
+    for (const { server, query } of outbox) {
       // No callback: Node then sends at once when it can, and a failure comes as the socket's 'error'.
-      const query = encodeQuery(id, name, type);
       const socket = this.connected.get(server);
       if (socket) socket.send(query);
       else void this.socket(server).then((s) => s.send(query));
-    });
+    }
   }
 
   /** An answer is taken only from the server asked, for the question asked. */
   private received(message: Buffer, server: Server): void {
     if (message.length < 12) return;
-    const p = this.pending.get(message.readUInt16BE(0));
-    if (!p || p.server !== server) return;
+    const q = this.pending.get(message.readUInt16BE(0));
+    if (!q || q.server !== server) return;
     let response: Response;
     try {
       response = decodeResponse(message);
     } catch (error) {
-      return p.done({ status: "error", detail: `malformed answer: ${(error as Error).message}` });
+      this.untrack(q);
+      return this.tried(q, { status: "error", detail: `malformed answer: ${(error as Error).message}` });
     }
-    const q = response.question;
-    if (q && (q.name !== p.name || q.type !== p.type)) return;
-    p.done(response);
+    const question = response.question;
+    if (question && (question.name !== q.name || question.type !== q.code)) return;
+    this.untrack(q);
+    this.tried(q, response);
   }
 
   /** The same question over TCP, for an answer too big for UDP. */
@@ -349,25 +398,11 @@ export class DnsClient {
     if (this.sweeper) return;
     this.sweeper = setInterval(() => {
       const now = Date.now();
-      for (const p of [...this.pending.values()]) if (p.expires <= now) p.done({ status: "timeout", detail: "" });
+      for (const q of [...this.pending.values()]) if (q.expires <= now && this.untrack(q)) this.tried(q, { status: "timeout", detail: "" });
       if (this.pending.size === 0) {
         clearInterval(this.sweeper);
         this.sweeper = undefined;
       }
     }, Math.max(1, Math.ceil(this.options.timeoutMs / 10)));
-  }
-
-  private async limited<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active < this.options.concurrency) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // a finishing task hands its slot over
-    try {
-      return await task();
-    } finally {
-      if (this.nextWaiting < this.waiting.length) this.waiting[this.nextWaiting++]();
-      else {
-        this.active--;
-        this.waiting.length = this.nextWaiting = 0;
-      }
-    }
   }
 }
