@@ -49,6 +49,10 @@ describe("verify's DNS client", () => {
     assert.equal((await client.mx("dangling.dns.test")).status, "nxdomain", "an alias to nothing: the rcode is the target's (RFC 6604)");
   });
 
+  it("answers a name DNS cannot carry with an error, not a throw", async () => {
+    assert.deepEqual(await client.txt(`${"a".repeat(64)}.dns.test`), { status: "error", detail: `label "${"a".repeat(64)}" is longer than 63 bytes` });
+  });
+
   it("normalizes MX and CNAME answers", async () => {
     assert.deepEqual(await client.mx("MX.dns.test."), { status: "ok", values: ["10 feedback-smtp.us-east-1.amazonses.com"] });
     assert.deepEqual(await client.cname("alias.dns.test"), { status: "ok", values: ["hop.dns.test"] });

@@ -317,7 +317,14 @@ export class DnsClient {
     q.expires = Date.now() + this.options.timeoutMs;
     this.pending.set(q.id, q);
     this.sweepSoon();
-    this.outbox.push({ server: q.server, query: encodeQuery(q.id, q.name, q.code) });
+    let query: Buffer;
+    try {
+      query = encodeQuery(q.id, q.name, q.code);
+    } catch (error) {
+      this.untrack(q);
+      return this.tried(q, { status: "error", detail: (error as Error).message });
+    }
+    this.outbox.push({ server: q.server, query });
     this.outboxFlush ??= setImmediate(() => this.flush());
   }
 
