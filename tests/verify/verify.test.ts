@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { DnsClient, DnsOptions } from "../../tools/verify/dns";
 import { formatText } from "../../tools/verify/format";
-import { verify } from "../../tools/verify/gather";
+import { domainFree, verify } from "../../tools/verify/gather";
 import { CASES, targetOf, testZone } from "./cases";
 import { fakeDns } from "./fake-dns";
 import { KnotServer, startKnot } from "./knot";
@@ -38,6 +38,13 @@ describe("verify against knot", () => {
     const report = await verify(CASES.map((c) => targetOf(c)), new DnsClient({ ...OPTIONS, servers: [knot.server] }));
     assert.equal(report.ok, false);
     for (const c of CASES) assert.equal(report.domains.find((d) => d.domain === c.spec.name)!.ok, c.ok, c.title);
+  });
+});
+
+describe("verify's sharing of SPF evaluations", () => {
+  it("shares only records that say nothing of the domain publishing them", () => {
+    for (const record of ["v=spf1 include:amazonses.com ~all", "v=spf1 mx:mail.example.com a:www.example.com/24 ip4:192.0.2.0/24 -all", "v=spf1 redirect=_spf.example.com"]) assert.ok(domainFree(record), record);
+    for (const record of ["v=spf1 a -all", "v=spf1 include:amazonses.com MX ~all", "v=spf1 -mx/24 ~all", "v=spf1 ?ptr -all", "v=spf1 exists:%{i}._spf.example.com -all", "v=spf1 include:%{d}.example.com -all"]) assert.ok(!domainFree(record), record);
   });
 });
 

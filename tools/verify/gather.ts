@@ -19,15 +19,56 @@ export function sesAddress(txts: readonly string[]): string | undefined {
   return record && /\sip4:([0-9.]+)/i.exec(record)?.[1];
 }
 
-async function evaluateSpf(client: DnsClient, domain: string, address: Promise<string | undefined>): Promise<SpfEvaluation> {
-  const ip = await address;
-  if (!ip) return { unavailable: `no ip4: address in ${SES_SPF_INCLUDE}'s SPF record to evaluate as SES` };
+async function evaluateSpf(client: DnsClient, domain: string, ip: string): Promise<{ evaluation: SpfEvaluation; records: string[] }> {
+  const records: string[] = [];
+  // mailauth's type says strings; at run time it takes what dns.promises.resolve gives (MX objects too).
+  const resolver = async (name: string, type: string) => {
+    const answer = await client.mailauthResolver(name, type);
+    if (type === "TXT") for (const chunks of answer as string[][]) records.push(chunks.join(""));
+    return answer;
+  };
   try {
-    // mailauth's type says strings; at run time it takes what dns.promises.resolve gives (MX objects too).
-    const result = await spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: "verify", resolver: client.mailauthResolver as DNSResolver });
-    return { address: ip, result: result.status.result, comment: result.status.comment || "", lookups: result.lookups?.count };
+    const result = await spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: "verify", resolver: resolver as DNSResolver });
+    return { evaluation: { address: ip, result: result.status.result, comment: result.status.comment || "", lookups: result.lookups?.count }, records };
   } catch (error) {
-    return { unavailable: (error as Error).message };
+    return { evaluation: { unavailable: (error as Error).message }, records };
+  }
+}
+
+/**
+ * True when an SPF record says nothing about the domain that publishes it or the sender: no macro,
+ * no `a`, `mx` or `ptr` without a domain. Such records evaluate alike wherever they are published.
+ */
+export function domainFree(record: string): boolean {
+  return !record.includes("%") && !record.split(/\s+/).some((term) => /^[+?~-]?(a|mx|ptr)(\/|$)/i.test(term));
+}
+
+/**
+ * mailauth's SPF evaluation of SES's address at each MAIL FROM domain, once per distinct record
+ * when records are domain-free: thousands of domains publish the same "v=spf1 include:amazonses.com
+ * ~all", and mailauth costs about as much as all of a domain's DNS queries. Only a pass is shared:
+ * other results carry a comment naming the domain, which the report shows.
+ */
+class SpfEvaluator {
+  private readonly shared = new Map<string, Promise<SpfEvaluation | undefined>>();
+  constructor(private readonly client: DnsClient) {}
+
+  async evaluate(domain: string): Promise<SpfEvaluation> {
+    const ses = this.client.txt(SES_SPF_INCLUDE).then((a) => (a.status === "ok" ? sesAddress(a.values) : undefined));
+    const [ip, own] = await Promise.all([ses, this.client.txt(domain)]);
+    if (!ip) return { unavailable: `no ip4: address in ${SES_SPF_INCLUDE}'s SPF record to evaluate as SES` };
+    const key = own.status === "ok" ? `${ip} ${own.values.filter(isSpfRecord).join("\n")}` : undefined;
+    const earlier = key === undefined ? undefined : this.shared.get(key);
+    if (earlier) {
+      const evaluation = await earlier;
+      if (evaluation) return evaluation;
+    }
+    const run = evaluateSpf(this.client, domain, ip);
+    if (key !== undefined && !earlier) {
+      const shareable = (r: Awaited<typeof run>) => "result" in r.evaluation && r.evaluation.result === "pass" && r.records.filter(isSpfRecord).every(domainFree);
+      this.shared.set(key, run.then((r) => (shareable(r) ? { ...r.evaluation, comment: "" } : undefined)));
+    }
+    return (await run).evaluation;
   }
 }
 
@@ -40,14 +81,12 @@ async function lookupDkim(client: DnsClient, name: string): Promise<DkimLookup> 
 export async function gather(targets: readonly Target[], client: DnsClient): Promise<Facts> {
   const facts: Facts = { answers: new Map(), dkim: new Map(), spf: new Map() };
   const plans = targets.map(plan);
-  const sesSpf = plans.some((p) => p.spfDomains.length)
-    ? client.txt(SES_SPF_INCLUDE).then((a) => (a.status === "ok" ? sesAddress(a.values) : undefined))
-    : Promise.resolve(undefined);
+  const spf = new SpfEvaluator(client);
   const work: Promise<unknown>[] = [];
   for (const p of plans) {
     for (const { type, name } of p.lookups) work.push(client.query(name, type).then((a) => facts.answers.set(answerKey(type, name), a)));
     for (const name of p.dkimNames) work.push(lookupDkim(client, name).then((d) => facts.dkim.set(name, d)));
-    for (const domain of p.spfDomains) work.push(evaluateSpf(client, domain, sesSpf).then((e) => facts.spf.set(domain, e)));
+    for (const domain of p.spfDomains) work.push(spf.evaluate(domain).then((e) => facts.spf.set(domain, e)));
   }
   await Promise.all(work);
   return facts;
