@@ -50,7 +50,9 @@ describe("verify's DNS client", () => {
   });
 
   it("answers a name DNS cannot carry with an error, not a throw", async () => {
-    assert.deepEqual(await client.txt(`${"a".repeat(64)}.dns.test`), { status: "error", detail: `label "${"a".repeat(64)}" is longer than 63 bytes` });
+    const answer = await client.txt(`${"a".repeat(64)}.dns.test`);
+    assert.equal(answer.status, "error");
+    assert.match(answer.status === "error" ? answer.detail : "", /longer than 63 bytes/);
   });
 
   it("normalizes MX and CNAME answers", async () => {
