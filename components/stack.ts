@@ -3,7 +3,7 @@ import { DnsRecordSpec } from "../lib/records";
 import { DnsProvider, DomainSpec, StackSpec } from "../lib/spec";
 import { renderZoneFile } from "../lib/zonefile";
 import { CloudflareZone } from "./dns/cloudflare";
-import { Route53Zone } from "./dns/route53";
+import { hostedZoneId, Route53Zone } from "./dns/route53";
 import { DnsZone } from "./dns/zone";
 import { SesAddress } from "./ses-address";
 import { RegionalSending, SesDomain } from "./ses-domain";
@@ -23,8 +23,17 @@ export interface StackOutputs {
   sending: Record<string, Record<string, Omit<RegionalSending, "region">>>;
 }
 
-function zoneFor(spec: StackSpec, domain: DomainSpec): DnsZone {
-  return spec.dnsProvider === DnsProvider.CLOUDFLARE ? new CloudflareZone(domain.zone) : new Route53Zone(domain.zone, domain.allowOverwrite);
+/**
+ * Each domain's zone. Route 53 zone names are looked up once per zone, not once per domain:
+ * Route 53 allows an account five API calls a second.
+ */
+function zones(spec: StackSpec): (domain: DomainSpec) => DnsZone {
+  const zoneIds = new Map<string, pulumi.Input<string>>();
+  return (domain) => {
+    if (spec.dnsProvider === DnsProvider.CLOUDFLARE) return new CloudflareZone(domain.zone);
+    if (!zoneIds.has(domain.zone)) zoneIds.set(domain.zone, hostedZoneId(domain.zone));
+    return new Route53Zone(zoneIds.get(domain.zone)!, domain.allowOverwrite);
+  };
 }
 
 function byRegion(identities: { region: string; arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }[]): RegionalStatus {
@@ -36,11 +45,12 @@ function byRegion(identities: { region: string; arn: pulumi.Output<string>; veri
  * (BYODKIM private keys) as a secret Output.
  */
 export function declareStack(spec: StackSpec, secret: (configKey: string) => pulumi.Output<string>): StackOutputs {
+  const zoneFor = zones(spec);
   const domains = spec.domains.map(
     (domain) =>
       new SesDomain(domain.name, {
         domain,
-        zone: zoneFor(spec, domain),
+        zone: zoneFor(domain),
         dkimPrivateKey: domain.dkim.kind === "byodkim" ? secret(domain.dkim.privateKeyConfigKey) : undefined,
         protect: spec.protect,
       }),

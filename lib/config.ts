@@ -7,7 +7,7 @@ import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, isDmarcUri } from "
 import { isAtOrBelow, isPublicSuffix, isValidDomain, isValidLabel, normalizeName } from "./names";
 import { sesRegionProblem } from "./regions";
 import { DEFAULT_EVENTS, parseTopicArn, publishesFeedback } from "./sending";
-import { AddressSpec, DkimSpec, DNS_PROVIDERS, DnsProvider, DomainSpec, EasyDkimKeyLength, MAIL_FROM_MX_FAILURES, MailFromMxFailure, MailFromSpec, SES_EVENT_TYPES, SendingSpec, SesEventType, StackSpec } from "./spec";
+import { AddressSpec, DkimSpec, DNS_PROVIDERS, DnsProvider, isHostedZoneId, DomainSpec, EasyDkimKeyLength, MAIL_FROM_MX_FAILURES, MailFromMxFailure, MailFromSpec, SES_EVENT_TYPES, SendingSpec, SesEventType, StackSpec } from "./spec";
 
 export const PROJECT = "ses-email-auth";
 
@@ -218,7 +218,7 @@ function zone(c: Checker, key: string, value: unknown, provider: DnsProvider, do
     if (!/^[0-9a-f]{32}$/.test(value)) return c.fail(key, `dnsProvider cloudflare needs the zone id (32 lower-case hex characters, from the zone's Overview page); got ${describe(value)}`);
     return value;
   }
-  if (/^Z[A-Z0-9]{1,31}$/.test(value)) return value;
+  if (isHostedZoneId(value)) return value;
   if (!isValidDomain(value)) return c.fail(key, `must be a hosted zone name such as example.com or an id such as Z0123456789ABC; got ${describe(value)}`);
   const name = normalizeName(value);
   if (domain && !isAtOrBelow(domain, name)) return c.fail(key, `hosted zone "${name}" cannot hold records of ${domain}; name its zone or a parent's`);

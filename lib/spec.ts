@@ -10,6 +10,11 @@ export enum DnsProvider {
 }
 export const DNS_PROVIDERS: readonly DnsProvider[] = [DnsProvider.ROUTE53, DnsProvider.CLOUDFLARE];
 
+/** A Route 53 hosted zone id (`Z0123456789ABC`), as opposed to a zone name. */
+export function isHostedZoneId(zone: string): boolean {
+  return /^Z[A-Z0-9]{1,31}$/.test(zone);
+}
+
 /** SES `behaviorOnMxFailure`, named for what it does to mail. */
 export enum MailFromMxFailure {
   /** REJECT_MESSAGE: SES refuses to send while the MX is missing, so no unaligned mail leaves. Default. */

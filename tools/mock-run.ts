@@ -33,6 +33,8 @@ export interface Registration {
 
 export interface ProgramRun {
   registrations: Registration[];
+  /** Data-source calls, by token (e.g. `aws:route53/getZone:getZone`), in call order. */
+  invokes: string[];
   /** The stack's exported outputs, plain values (secrets unwrapped). */
   outputs: Record<string, unknown>;
 }
@@ -66,7 +68,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig(config, secretKeys);
 
   const registrations: Registration[] = [];
+  const invokes: string[] = [];
   const monitor = pulumi.runtime.getMonitor() as any;
+  const invoke = monitor.invoke.bind(monitor);
+  monitor.invoke = (req: any, callback: unknown) => {
+    invokes.push(req.getTok());
+    return invoke(req, callback);
+  };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
     register(req, (err: unknown, resp: any) => {
@@ -89,7 +97,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   });
   await (pulumi.runtime as any).waitForRPCs?.();
   if (thrown) throw new ProgramFailed(thrown.error, registrations);
-  return { registrations, outputs: (outputs ?? {}) as Record<string, unknown> };
+  return { registrations, invokes, outputs: (outputs ?? {}) as Record<string, unknown> };
 }
 
 /** The program threw; `cause` is what it threw, `registrations` what it had registered by then. */

@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { isHostedZoneId } from "../../lib/spec";
 import { route53TxtValue } from "../../lib/txt";
 import { DnsZone, ZoneRecordArgs } from "./zone";
 
-/** A Route 53 hosted zone id, as opposed to its name. */
-export function isHostedZoneId(zone: string): boolean {
-  return /^Z[A-Z0-9]{1,31}$/.test(zone);
+/** The id of a hosted zone given by id or by name; a name costs one Route 53 lookup. */
+export function hostedZoneId(zone: string): pulumi.Input<string> {
+  return isHostedZoneId(zone) ? zone : aws.route53.getZoneOutput({ name: zone, privateZone: false }).zoneId;
 }
 
 /**
@@ -13,15 +14,10 @@ export function isHostedZoneId(zone: string): boolean {
  * the provider's `""` convention; existing records are only taken over when `allowOverwrite` is set.
  */
 export class Route53Zone implements DnsZone {
-  private readonly zoneId: pulumi.Input<string>;
-
   constructor(
-    zone: string,
+    private readonly zoneId: pulumi.Input<string>,
     private readonly allowOverwrite: boolean,
-    opts: pulumi.InvokeOutputOptions = {},
-  ) {
-    this.zoneId = isHostedZoneId(zone) ? zone : aws.route53.getZoneOutput({ name: zone, privateZone: false }, opts).zoneId;
-  }
+  ) {}
 
   addRecord(args: ZoneRecordArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
     const records = args.type === "TXT" ? args.values.map((v) => pulumi.output(v).apply(route53TxtValue)) : args.values;

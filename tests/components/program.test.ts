@@ -84,6 +84,15 @@ describe("program: Route 53", () => {
     assert.ok(records.every((r) => /^Z[A-Z0-9]+$/.test(r.zoneId) && r.allowOverwrite === false));
   });
 
+  it("looks each hosted zone up once, however many domains it holds", async () => {
+    const sub = exampleDomain({ name: "mail.example.com", fromDomains: undefined });
+    const r = await run({ regions: ["us-east-1"], domains: [exampleDomain(), sub, exampleDomain({ name: "example.org", zone: "example.org", fromDomains: undefined })] });
+    assert.deepEqual(r.invokes, ["aws:route53/getZone:getZone", "aws:route53/getZone:getZone"]);
+    const zoneIds = (name: string) => new Set(ofType(r, R53).map(inputs).filter((i) => i.name.endsWith(name)).map((i) => i.zoneId));
+    assert.equal(zoneIds("example.org").size, 1);
+    assert.deepEqual(zoneIds("mail.example.com"), zoneIds("_dmarc.example.com"));
+  });
+
   it("uses a hosted zone id as given and takes records over when allowOverwrite is set", async () => {
     const r = await run({ regions: ["us-east-1"], domains: [exampleDomain({ zone: "Z0123456789ABC", allowOverwrite: true })] });
     assert.ok(ofType(r, R53).map(inputs).every((i) => i.zoneId === "Z0123456789ABC" && i.allowOverwrite === true));
