@@ -54,6 +54,11 @@ export function isDkimTokenPlaceholder(text: string): boolean {
   return /\{dkim-token-[0-9]+\}/.test(text);
 }
 
+/** Where an Easy DKIM token's CNAME lives: `<token>._domainkey.<domain>`. */
+export function easyDkimName(domain: string, token: string): string {
+  return `${token}._domainkey.${domain}`.toLowerCase();
+}
+
 /** `<token>._domainkey.<domain>` → `<token>.<DKIM host of region>`. */
 export function easyDkimRecord(domain: DomainSpec, region: string, index: number, token: string): DnsRecordSpec {
   return {
@@ -61,7 +66,7 @@ export function easyDkimRecord(domain: DomainSpec, region: string, index: number
     domain: domain.name,
     region,
     role: RecordRole.DKIM,
-    name: `${token}._domainkey.${domain.name}`.toLowerCase(),
+    name: easyDkimName(domain.name, token),
     type: "CNAME",
     values: [`${token}.${dkimHost(region)}`.toLowerCase()],
     ttl: domain.ttl,

@@ -6,6 +6,7 @@
  * Most regions sign with `dkim.amazonses.com`; the regions below that use a regional DKIM host
  * are the ones most hand-written modules get wrong. When AWS adds a region, add one line here.
  */
+import { normalizeName } from "./names";
 
 /** Regions whose Easy DKIM CNAMEs point at `dkim.<region>.amazonses.com`. */
 const REGIONAL_DKIM_HOST = new Set([
@@ -98,10 +99,11 @@ export function regionOfFeedbackHost(host: string): string | undefined {
   return region && isSesRegion(region) ? region : undefined;
 }
 
+const SES_DKIM_HOSTS = new Set(SES_REGIONS.map(dkimHost));
+
 /** Every DKIM host SES uses, to recognise a CNAME target as SES's whatever its region. */
 export function isSesDkimHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, "");
-  return h === "dkim.amazonses.com" || SES_REGIONS.some((r) => REGIONAL_DKIM_HOST.has(r) && h === dkimHost(r));
+  return SES_DKIM_HOSTS.has(normalizeName(host));
 }
 
 /** The domain SES's own SPF record lives at; `include:` of it authorises every SES region. */

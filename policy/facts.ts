@@ -8,7 +8,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { PathSetup } from "../lib/alignment";
 import { discoverDmarc, DmarcDiscovery } from "../lib/dmarc";
 import { absoluteName, isAtOrBelow, normalizeName } from "../lib/names";
-import { dkimSelectorName, EASY_DKIM_TOKENS, parseMx } from "../lib/records";
+import { dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, parseMx } from "../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../lib/regions";
 import { checkSesSpf } from "../lib/spf";
 import { readTxt } from "../lib/txt";
@@ -220,7 +220,7 @@ export class StackFacts {
     const owners = new Map<string, string>();
     for (const id of this.identities) {
       if (id.dkim.kind !== "easy" || isUnknown(id.dkim.tokens)) continue;
-      for (const token of id.dkim.tokens) owners.set(`${token}._domainkey.${id.domain}`.toLowerCase(), id.dkim.signer);
+      for (const token of id.dkim.tokens) owners.set(easyDkimName(id.domain, token), id.dkim.signer);
     }
     return owners;
   }
@@ -365,7 +365,7 @@ export class StackFacts {
       }
     }
     const namesKnown = records.every((r) => !isUnknown(r.name));
-    const missing = isUnknown(tokens) || !namesKnown ? [] : tokens.map((t) => `${t}._domainkey.${id.domain}`.toLowerCase()).filter((n) => !names.has(n));
+    const missing = isUnknown(tokens) || !namesKnown ? [] : tokens.map((t) => easyDkimName(id.domain, t)).filter((n) => !names.has(n));
     if (missing.length) problems.push(`no CNAME at ${missing.join(", ")}`);
     else if (records.length < EASY_DKIM_TOKENS) {
       const pending = this.pending("CNAME");
