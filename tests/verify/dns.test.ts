@@ -74,10 +74,11 @@ describe("verify's DNS client", () => {
     assert.deepEqual(client.stats.sent, [{ type: "TXT", name: "chunks.dns.test" }, { type: "MX", name: "chunks.dns.test" }]);
   });
 
-  it("gives mailauth Node's answers and Node's error codes", async () => {
-    assert.deepEqual(await client.mailauthResolver("chunks.dns.test", "TXT"), [["v=spf1 ", "include:amazonses.com", " ~all"]]);
+  it("gives mailauth Node's answer shapes (TXT chunks already joined) and Node's error codes", async () => {
+    assert.deepEqual(await client.mailauthResolver("chunks.dns.test", "TXT"), [["v=spf1 include:amazonses.com ~all"]]);
     await assert.rejects(client.mailauthResolver("absent.dns.test", "TXT"), { code: "ENOTFOUND" });
     await assert.rejects(client.mailauthResolver("mx.dns.test", "TXT"), { code: "ENODATA" });
+    assert.deepEqual(await client.mailauthResolver("mx.dns.test", "MX"), [{ priority: 10, exchange: "feedback-smtp.us-east-1.amazonses.com" }]);
   });
 
   it("takes IPv4 and IPv6 resolvers with or without a port, and nothing else", () => {

@@ -8,7 +8,8 @@ import { createSocket, Socket } from "node:dgram";
 import { getServers } from "node:dns";
 import { connect, isIP } from "node:net";
 import { normalizeName } from "../../lib/names";
-import { decodeResponse, encodeQuery, RCODE, recordsFor, Response, typeCode } from "./wire";
+import { parseMx } from "../../lib/records";
+import { decodeResponse, encodeQuery, RCODE, recordsFor, Response, TYPE_CODES, typeCode } from "./wire";
 
 export type Failure = "nxdomain" | "nodata" | "servfail" | "refused" | "timeout" | "error";
 
@@ -31,15 +32,32 @@ export function describeFailure(answer: Failed): string {
   return answer.detail ? `${words[answer.status]}: ${answer.detail}` : words[answer.status];
 }
 
-/** The record values of a raw answer (in `dns.promises.resolve`'s shapes) as strings. */
-function present(type: QueryType, records: unknown[]): string[] {
+/** A decoded record's data (wire.ts's shapes, names already normalized) as a string: TXT chunks joined, MX as `priority host`. */
+function present(type: number, data: unknown): string {
+  switch (type) {
+    case TYPE_CODES.TXT:
+      return (data as string[]).join("");
+    case TYPE_CODES.MX: {
+      const mx = data as { priority: number; exchange: string };
+      return `${mx.priority} ${mx.exchange}`;
+    }
+    default:
+      return String(data);
+  }
+}
+
+/**
+ * Values back in the shapes `dns.promises.resolve` gives, for mailauth. A TXT record comes back as
+ * one chunk: mailauth joins chunks without separators, as `present` did.
+ */
+function nodeRecords(type: string, values: string[]): unknown[] {
   switch (type) {
     case "TXT":
-      return (records as string[][]).map((chunks) => chunks.join(""));
+      return values.map((value) => [value]);
     case "MX":
-      return (records as { priority: number; exchange: string }[]).map((mx) => `${mx.priority} ${normalizeName(mx.exchange)}`);
-    case "CNAME":
-      return (records as string[]).map(normalizeName);
+      return values.map(parseMx);
+    default:
+      return values;
   }
 }
 
@@ -99,8 +117,6 @@ export function parseServer(text: string): Server {
 }
 
 type Exchange = Response | Failed;
-type Resolved = { answer: Answer; raw: unknown[] };
-const answerOf = (resolved: Resolved): Answer => resolved.answer;
 
 /**
  * One question on its way: waiting for a slot, then tried on one server after another. A plain
@@ -116,7 +132,7 @@ interface Query {
   server: Server;
   id: number;
   expires: number;
-  resolve(result: Resolved): void;
+  resolve(answer: Answer): void;
 }
 
 const RECEIVE_BUFFER = 4 * 1024 * 1024;
@@ -129,7 +145,7 @@ export class DnsClient {
   private readonly connected = new Map<Server, Socket>();
   /** UDP tries in flight, by DNS ID. */
   private readonly pending = new Map<number, Query>();
-  private readonly cache = new Map<string, Promise<Resolved>>();
+  private readonly cache = new Map<string, Promise<Answer>>();
   private readonly deadline: number;
   private active = 0;
   /** Queries waiting for a slot, first in first out (an index, not shift(): thousands may wait). */
@@ -159,7 +175,7 @@ export class DnsClient {
   }
 
   query(name: string, type: QueryType): Promise<Answer> {
-    return this.raw(name, type).then(answerOf);
+    return this.ask(name, type);
   }
 
   /** Follow CNAMEs from `name` one query at a time, so a loop or a long chain is seen and stopped. */
@@ -184,8 +200,8 @@ export class DnsClient {
    * client's cache, cap and time bounds. Failures are thrown with Node's codes, as mailauth expects.
    */
   readonly mailauthResolver = async (name: string, rrtype: string): Promise<unknown[]> => {
-    const { answer, raw } = await this.raw(name, rrtype);
-    if (answer.status === "ok") return raw;
+    const answer = await this.ask(name, rrtype);
+    if (answer.status === "ok") return nodeRecords(rrtype.toUpperCase(), answer.values);
     throw Object.assign(new Error(`${rrtype} ${name}: ${describeFailure(answer)}`), { code: FAILURE_CODES[answer.status] });
   };
 
@@ -202,13 +218,13 @@ export class DnsClient {
     this.sweeper = undefined;
   }
 
-  private raw(name: string, type: string): Promise<Resolved> {
+  private ask(name: string, type: string): Promise<Answer> {
     const normalized = normalizeName(name);
     const upper = type.toUpperCase();
     const key = `${upper} ${normalized}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = new Promise<Resolved>((resolve) => {
+      entry = new Promise<Answer>((resolve) => {
         const query: Query = { name: normalized, type: upper, code: 0, attempt: 0, server: this.servers[0], id: 0, expires: 0, resolve };
         if (this.active < this.options.concurrency) this.start(query);
         else this.waiting.push(query);
@@ -254,15 +270,16 @@ export class DnsClient {
     if (this.nextWaiting === this.waiting.length) this.waiting.length = this.nextWaiting = 0;
   }
 
-  private answer(q: Query, result: Exchange): Resolved {
+  private answer(q: Query, result: Exchange): Answer {
     const failed = this.failed;
     if ("status" in result) return failed(result.status, result.detail);
     switch (result.rcode) {
       case RCODE.NOERROR: {
-        const raw = recordsFor(result, q.name, q.code);
-        if (raw.length === 0) return failed("nodata");
-        const values = q.type === "TXT" || q.type === "MX" || q.type === "CNAME" ? present(q.type, raw) : raw.map(String);
-        return { answer: { status: "ok", values }, raw };
+        const records = recordsFor(result, q.name, q.code);
+        if (records.length === 0) return failed("nodata");
+        const values: string[] = [];
+        for (const data of records) values.push(present(q.code, data));
+        return { status: "ok", values };
       }
       case RCODE.NXDOMAIN:
         return failed("nxdomain");
@@ -276,9 +293,9 @@ export class DnsClient {
   }
 
   /** A method made once, not a closure per answer: creating functions showed in the bench's profile. */
-  private readonly failed = (status: Failure, detail = ""): Resolved => {
+  private readonly failed = (status: Failure, detail = ""): Answer => {
     if (status === "timeout") this.stats.timeouts++;
-    return { answer: { status, detail }, raw: [] };
+    return { status, detail };
   };
 
   /**

@@ -186,11 +186,12 @@ export function decodeResponse(buf: Buffer): Response {
 const MAX_CHAIN_IN_ANSWER = 16;
 
 /**
- * The records of `type` for `name` in an answer, following any CNAMEs the server included (as
- * recursive resolvers and authoritative servers for in-zone targets do).
+ * The records of `type` for `name` (lower-case, no trailing dot: the form names are decoded in)
+ * in an answer, following any CNAMEs the server included (as recursive resolvers and
+ * authoritative servers for in-zone targets do).
  */
 export function recordsFor(response: Response, name: string, type: number): unknown[] {
-  let owner = name.toLowerCase().replace(/\.$/, "");
+  let owner = name;
   if (type !== TYPE_CODES.CNAME) {
     for (let hop = 0; hop < MAX_CHAIN_IN_ANSWER; hop++) {
       const alias = response.answers.find((rr) => rr.type === TYPE_CODES.CNAME && rr.name === owner);
@@ -198,5 +199,7 @@ export function recordsFor(response: Response, name: string, type: number): unkn
       owner = alias.data as string;
     }
   }
-  return response.answers.filter((rr) => rr.type === type && rr.name === owner && rr.data !== undefined).map((rr) => rr.data);
+  const records: unknown[] = [];
+  for (const rr of response.answers) if (rr.type === type && rr.name === owner && rr.data !== undefined) records.push(rr.data);
+  return records;
 }
