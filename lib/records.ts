@@ -83,6 +83,34 @@ export function byodkimValue(publicKey: string): string {
   return `v=DKIM1; k=rsa; p=${publicKey}`;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+=*$/;
+
+/**
+ * The public key of a DKIM key record (RFC 6376 §3.6.1), or undefined when the text is not one:
+ * a tag list where `v=`, if present, comes first and says DKIM1, with one non-empty base64 `p=`
+ * (whitespace inside it ignored). One pass over the text, without a list of tags: receivers'
+ * views of thousands of keys are read this way.
+ */
+export function dkimPublicKey(text: string): string | undefined {
+  let key: string | undefined;
+  for (let start = 0, index = 0; start < text.length; index++) {
+    const semicolon = text.indexOf(";", start);
+    const end = semicolon < 0 ? text.length : semicolon;
+    const eq = text.indexOf("=", start);
+    if (eq >= 0 && eq < end) {
+      const name = text.slice(start, eq).trim().toLowerCase();
+      const value = text.slice(eq + 1, end).replace(/\s+/g, "");
+      if (name === "v" && (index !== 0 || value !== "DKIM1")) return undefined;
+      if (name === "p") {
+        if (key !== undefined) return undefined; // a tag twice invalidates the whole list
+        key = value;
+      }
+    }
+    start = end + 1;
+  }
+  return key && BASE64.test(key) ? key : undefined;
+}
+
 /** The MAIL FROM domain an identity uses in `region`, or undefined when MAIL FROM is off. */
 export function mailFromDomain(domain: DomainSpec, region: string): string | undefined {
   const mailFrom = domain.mailFrom;

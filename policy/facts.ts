@@ -8,7 +8,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { PathSetup } from "../lib/alignment";
 import { discoverDmarc, DmarcDiscovery } from "../lib/dmarc";
 import { absoluteName, isAtOrBelow, normalizeName } from "../lib/names";
-import { dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, parseMx } from "../lib/records";
+import { dkimPublicKey, dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, parseMx } from "../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../lib/regions";
 import { checkSesSpf } from "../lib/spf";
 import { readTxt } from "../lib/txt";
@@ -339,7 +339,7 @@ export class StackFacts {
     const name = dkimSelectorName(selector, id.domain);
     const values = this.valuesAt(name, "TXT");
     if (isUnknown(values)) return { state: "unknown", detail: `the DKIM key record ${name} is known only after apply`, cause: values };
-    if (values.some((v) => /^v=DKIM1\s*(;|$)/i.test(v.trim()) && /(^|;)\s*p=[A-Za-z0-9+/]/.test(v))) return { state: "complete" };
+    if (values.some((v) => dkimPublicKey(v) !== undefined)) return { state: "complete" };
     return { state: "incomplete", detail: `no DKIM key at ${name} for ${where(id)}; publish TXT "v=DKIM1; k=rsa; p=<public key>"` };
   }
 

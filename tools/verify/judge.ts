@@ -6,7 +6,7 @@
 import { judgeAlignment, Outcome, PathSetup, Verdict } from "../../lib/alignment";
 import { Alignment, DmarcDiscovery, discoverDmarc, DmarcPolicy, effectivePolicy, TxtAnswer } from "../../lib/dmarc";
 import { normalizeName, organizationalDomain } from "../../lib/names";
-import { dkimSelectorName, byodkimValue, easyDkimRecord, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx } from "../../lib/records";
+import { dkimPublicKey, dkimSelectorName, byodkimValue, easyDkimRecord, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx } from "../../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../../lib/regions";
 import { checkSesSpf } from "../../lib/spf";
 import { Answer, Chain, describeFailure, QueryType } from "./dns";
@@ -175,24 +175,6 @@ function setupStatus(setup: PathSetup): Status {
   return setup.state === "complete" ? "pass" : "fail";
 }
 
-/**
- * The public key of a DKIM key record (RFC 6376 §3.6.1): tags split on ";" (linear, whatever a
- * server sends), no v= or v=DKIM1 first, and a non-empty base64 p=. Undefined for anything else.
- */
-function dkimKeyOf(values: readonly string[]): string | undefined {
-  for (const value of values) {
-    const tags = value.split(";").map((tag) => {
-      const eq = tag.indexOf("=");
-      return eq < 0 ? ["", ""] : [tag.slice(0, eq).trim().toLowerCase(), tag.slice(eq + 1).replace(/\s/g, "")];
-    });
-    const version = tags.find(([name]) => name === "v");
-    if (version && (tags[0] !== version || version[1] !== "DKIM1")) continue;
-    const key = tags.find(([name]) => name === "p")?.[1];
-    if (key && /^[A-Za-z0-9+/]+=*$/.test(key)) return key;
-  }
-  return undefined;
-}
-
 function easyDkimToken(name: string, expected: string, region: string, facts: Facts): PathSetup {
   const lookup = facts.dkim.get(name);
   if (!lookup) return { state: "unknown", detail: `${name} was not looked up` };
@@ -204,7 +186,7 @@ function easyDkimToken(name: string, expected: string, region: string, facts: Fa
     const why = isSesDkimHost(host) ? `; ${region} signs with ${dkimHost(region)}, not ${host}` : "";
     return { state: "incomplete", detail: `${name} points at ${first}, expected ${expected}${why}` };
   }
-  if (key.status === "ok") return dkimKeyOf(key.values) ? { state: "complete" } : { state: "incomplete", detail: `the TXT record ${name} leads to is not a DKIM key` };
+  if (key.status === "ok") return key.values.some((v) => dkimPublicKey(v) !== undefined) ? { state: "complete" } : { state: "incomplete", detail: `the TXT record ${name} leads to is not a DKIM key` };
   if (!chain) return { state: "unknown", detail: `the CNAME chain from ${name} was not followed` };
   if (chain.end.status === "loop") return { state: "incomplete", detail: `CNAME loop from ${name}: ${chain.hops.join(" → ")}` };
   if (chain.end.status === "too-long") return { state: "incomplete", detail: `CNAME chain from ${name} is longer than ${chain.hops.length} hops` };
@@ -234,9 +216,9 @@ function byodkim(target: Target, selector: string, publicKey: string, facts: Fac
   let setup: PathSetup;
   if (answer.status !== "ok") setup = absent(answer) ? { state: "incomplete", detail: `no DKIM key at ${name}` } : { state: "unknown", detail: `cannot read ${name}: ${describeFailure(answer)}` };
   else {
-    const keys = answer.values.filter((v) => dkimKeyOf([v]) !== undefined);
+    const keys = answer.values.map(dkimPublicKey).filter((key) => key !== undefined);
     if (keys.length !== 1) setup = { state: "incomplete", detail: `${keys.length} DKIM keys at ${name}; publish exactly one: "${byodkimValue(publicKey)}"` };
-    else if (dkimKeyOf(keys) !== publicKey) setup = { state: "incomplete", detail: `the key at ${name} is not the stack's public key` };
+    else if (keys[0] !== publicKey) setup = { state: "incomplete", detail: `the key at ${name} is not the stack's public key` };
     else setup = { state: "complete" };
   }
   const message = setup.state === "complete" ? `${name}: the stack's key is published` : setup.detail!;
