@@ -28,10 +28,12 @@ describe("verify's DNS codec", () => {
     assert.equal(query.readUInt16BE(2), 0x0100);
     const response = decodeResponse(respond(query, 0));
     assert.deepEqual(response.question, { name: "sel._domainkey.example.com", type: TYPE_CODES.TXT });
+    // DNS compares names case-insensitively in ASCII only (RFC 4343): other bytes stay as sent.
+    assert.equal(decodeResponse(respond(encodeQuery(2, "A\u00c9b.Test", TYPE_CODES.TXT), 0)).question?.name, "a\u00c9b.test");
     assert.throws(() => encodeQuery(1, `${"a".repeat(64)}.test`, TYPE_CODES.TXT), /longer than 63/);
   });
 
-  it("reads TXT strings apart, MX, and follows an in-answer CNAME to the records asked for", () => {
+  it("joins TXT strings without separators, reads MX, and follows an in-answer CNAME to the records asked for", () => {
     const query = encodeQuery(7, "a.test", TYPE_CODES.TXT);
     const target = Buffer.from("\x01b\x04test\x00", "latin1");
     const cname = rr(TYPE_CODES.CNAME, target);
@@ -39,7 +41,7 @@ describe("verify's DNS codec", () => {
     const txtOwner = answersAt(query) + 12;
     const txt = Buffer.concat([Buffer.from([0xc0, txtOwner, 0, 16, 0, 1, 0, 0, 0, 60, 0, 8]), Buffer.from("\x03one\x03two", "latin1")]);
     const response = decodeResponse(respond(query, 2, cname, txt));
-    assert.deepEqual(recordsFor(response, "a.test", TYPE_CODES.TXT), [["one", "two"]]);
+    assert.deepEqual(recordsFor(response, "a.test", TYPE_CODES.TXT), ["onetwo"]);
     assert.deepEqual(recordsFor(response, "a.test", TYPE_CODES.CNAME), ["b.test"]);
     const mx = decodeResponse(respond(encodeQuery(8, "m.test", TYPE_CODES.MX), 1, rr(TYPE_CODES.MX, Buffer.from("\x00\x0a\x02mx\xc0\x0c", "latin1"))));
     assert.deepEqual(recordsFor(mx, "m.test", TYPE_CODES.MX), [{ priority: 10, exchange: "mx.m.test" }]);

@@ -32,11 +32,9 @@ export function describeFailure(answer: Failed): string {
   return answer.detail ? `${words[answer.status]}: ${answer.detail}` : words[answer.status];
 }
 
-/** A decoded record's data (wire.ts's shapes, names already normalized) as a string: TXT chunks joined, MX as `priority host`. */
+/** A decoded record's data (wire.ts's shapes: names normalized, TXT chunks joined) as a string; MX as `priority host`. */
 function present(type: number, data: unknown): string {
   switch (type) {
-    case TYPE_CODES.TXT:
-      return (data as string[]).join("");
     case TYPE_CODES.MX: {
       const mx = data as { priority: number; exchange: string };
       return `${mx.priority} ${mx.exchange}`;
@@ -48,7 +46,7 @@ function present(type: number, data: unknown): string {
 
 /**
  * Values back in the shapes `dns.promises.resolve` gives, for mailauth. A TXT record comes back as
- * one chunk: mailauth joins chunks without separators, as `present` did.
+ * one chunk: mailauth joins chunks without separators, as the decoder did.
  */
 function nodeRecords(type: string, values: string[]): unknown[] {
   switch (type) {

@@ -59,7 +59,7 @@ export function encodeQuery(id: number, name: string, type: number): Buffer {
 export interface ResourceRecord {
   name: string;
   type: number;
-  /** CNAME/NS/PTR: target; MX: {priority, exchange}; TXT: the strings; A/AAAA: the address; else undefined. */
+  /** CNAME/NS/PTR: target; MX: {priority, exchange}; TXT: its strings joined without separators, as receivers read them; A/AAAA: the address; else undefined. */
   data: unknown;
 }
 
@@ -70,6 +70,9 @@ export interface Response {
   question: { name: string; type: number } | undefined;
   answers: ResourceRecord[];
 }
+
+/** Where a name's text is assembled: its labels and dots never exceed the 255 bytes a name may take. */
+const NAME_BYTES = Buffer.alloc(256);
 
 class Reader {
   constructor(
@@ -93,19 +96,25 @@ class Reader {
     return v;
   }
 
-  /** A possibly compressed name; pointers must point backwards, and a name is at most 255 bytes, so no loop runs forever. */
+  /**
+   * A possibly compressed name, lower-cased as DNS compares names (ASCII only, RFC 4343).
+   * Pointers must point backwards, and a name is at most 255 bytes, so no loop runs forever.
+   * Labels are copied into NAME_BYTES and become one string: a string per label, joined and
+   * lower-cased, was most of what decoding an answer allocated.
+   */
   name(): string {
-    const labels: string[] = [];
+    const buf = this.buf;
     let pos = this.pos;
     let end: number | undefined;
     let size = 0;
+    let length = 0;
     for (;;) {
       if (++size > 255) throw new Error("name longer than 255 bytes");
-      if (pos >= this.buf.length) throw new Error("name runs past the message");
-      const len = this.buf[pos];
+      if (pos >= buf.length) throw new Error("name runs past the message");
+      const len = buf[pos];
       if ((len & 0xc0) === 0xc0) {
-        if (pos + 1 >= this.buf.length) throw new Error("name runs past the message");
-        const target = ((len & 0x3f) << 8) | this.buf[pos + 1];
+        if (pos + 1 >= buf.length) throw new Error("name runs past the message");
+        const target = ((len & 0x3f) << 8) | buf[pos + 1];
         if (target >= pos) throw new Error("compression pointer does not point backwards");
         end ??= pos + 2;
         pos = target;
@@ -113,13 +122,17 @@ class Reader {
       }
       if (len & 0xc0) throw new Error("unknown label type");
       if (len === 0) break;
-      if (pos + 1 + len > this.buf.length) throw new Error("label runs past the message");
+      if (pos + 1 + len > buf.length) throw new Error("label runs past the message");
       size += len;
-      labels.push(this.buf.toString("latin1", pos + 1, pos + 1 + len));
+      if (length > 0) NAME_BYTES[length++] = 0x2e;
+      for (let i = pos + 1; i <= pos + len; i++) {
+        const byte = buf[i];
+        NAME_BYTES[length++] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
+      }
       pos += 1 + len;
     }
     this.pos = end ?? pos + 1;
-    return labels.join(".").toLowerCase();
+    return NAME_BYTES.toString("latin1", 0, length);
   }
 }
 
@@ -134,14 +147,14 @@ function rdata(r: Reader, type: number, length: number): unknown {
     case TYPE_CODES.MX:
       return { priority: r.u16(), exchange: r.name() };
     case TYPE_CODES.TXT: {
-      const strings: string[] = [];
+      let text = "";
       while (r.pos < end) {
         const len = r.u8();
         if (r.pos + len > end) throw new Error("TXT string runs past its record");
-        strings.push(r.buf.toString("latin1", r.pos, r.pos + len));
+        text += r.buf.toString("latin1", r.pos, r.pos + len);
         r.pos += len;
       }
-      return strings;
+      return text;
     }
     case TYPE_CODES.A:
       return length === 4 ? [...r.buf.subarray(r.pos, end)].join(".") : undefined;
@@ -158,16 +171,19 @@ export function decodeResponse(buf: Buffer): Response {
   const id = r.u16();
   const flags = r.u16();
   if (!(flags & 0x8000)) throw new Error("not a response");
-  const counts = [r.u16(), r.u16(), r.u16(), r.u16()];
+  const questions = r.u16();
+  const answerCount = r.u16();
+  r.u16(); // NSCOUNT and ARCOUNT: those sections are not read
+  r.u16();
   let question: Response["question"];
-  for (let i = 0; i < counts[0]; i++) {
+  for (let i = 0; i < questions; i++) {
     const name = r.name();
     const type = r.u16();
     r.u16(); // class
     if (i === 0) question = { name, type };
   }
   const answers: ResourceRecord[] = [];
-  for (let i = 0; i < counts[1]; i++) {
+  for (let i = 0; i < answerCount; i++) {
     const name = r.name();
     const type = r.u16();
     r.u16(); // class
