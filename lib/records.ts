@@ -59,6 +59,11 @@ export function easyDkimName(domain: string, token: string): string {
   return `${token}._domainkey.${domain}`.toLowerCase();
 }
 
+/** What an Easy DKIM token's CNAME points at: `<token>.<DKIM host of region>`. */
+export function easyDkimTarget(region: string, token: string): string {
+  return `${token}.${dkimHost(region)}`.toLowerCase();
+}
+
 /** `<token>._domainkey.<domain>` → `<token>.<DKIM host of region>`. */
 export function easyDkimRecord(domain: DomainSpec, region: string, index: number, token: string): DnsRecordSpec {
   return {
@@ -68,7 +73,7 @@ export function easyDkimRecord(domain: DomainSpec, region: string, index: number
     role: RecordRole.DKIM,
     name: easyDkimName(domain.name, token),
     type: "CNAME",
-    values: [`${token}.${dkimHost(region)}`.toLowerCase()],
+    values: [easyDkimTarget(region, token)],
     ttl: domain.ttl,
     dkimToken: index,
   };

@@ -6,7 +6,7 @@
 import { judgeAlignment, Outcome, PathSetup, Verdict } from "../../lib/alignment";
 import { Alignment, DmarcDiscovery, discoverDmarc, DmarcPolicy, effectivePolicy, TxtAnswer } from "../../lib/dmarc";
 import { normalizeName, organizationalDomain } from "../../lib/names";
-import { dkimPublicKey, dkimSelectorName, byodkimValue, easyDkimRecord, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx } from "../../lib/records";
+import { dkimPublicKey, dkimSelectorName, byodkimValue, easyDkimName, easyDkimTarget, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx } from "../../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../../lib/regions";
 import { checkSesSpf } from "../../lib/spf";
 import { Answer, Chain, describeFailure, QueryType } from "./dns";
@@ -83,14 +83,9 @@ function dmarcNames(from: string): string[] {
   return [...new Set([`_dmarc.${normalizeName(from)}`, `_dmarc.${org}`])];
 }
 
-/** Easy DKIM records of a region whose tokens are known: `[name, expected target]`. */
-function dkimRecords(target: Target, region: string): { name: string; target: string }[] | undefined {
-  const tokens = target.tokens.get(region);
-  if (!tokens) return undefined;
-  return tokens.slice(0, EASY_DKIM_TOKENS).map((token, i) => {
-    const record = easyDkimRecord(target.spec, region, i, token);
-    return { name: record.name, target: record.values[0] };
-  });
+/** The Easy DKIM tokens of a region, when known. */
+function dkimTokens(target: Target, region: string): string[] | undefined {
+  return target.tokens.get(region)?.slice(0, EASY_DKIM_TOKENS);
 }
 
 function mailFromDomains(target: Target): string[] {
@@ -100,7 +95,7 @@ function mailFromDomains(target: Target): string[] {
 export function plan(target: Target): Plan {
   const { spec } = target;
   const lookups: Plan["lookups"] = spec.fromDomains.flatMap(dmarcNames).map((name) => ({ type: "TXT" as const, name }));
-  const dkimNames = spec.dkim.kind === "easy" ? spec.regions.flatMap((r) => dkimRecords(target, r) ?? []).map((r) => r.name) : [];
+  const dkimNames = spec.dkim.kind === "easy" ? spec.regions.flatMap((r) => dkimTokens(target, r) ?? []).map((token) => easyDkimName(spec.name, token)) : [];
   if (spec.dkim.kind === "byodkim") lookups.push({ type: "TXT", name: dkimSelectorName(spec.dkim.selector, spec.name) });
   const spfDomains = mailFromDomains(target);
   for (const name of spfDomains) lookups.push({ type: "MX", name }, { type: "TXT", name });
@@ -199,14 +194,14 @@ function easyDkimToken(name: string, expected: string, region: string, facts: Fa
 }
 
 function easyDkim(target: Target, region: string, facts: Facts): { setup: PathSetup; finding: Finding } {
-  const records = dkimRecords(target, region);
+  const tokens = dkimTokens(target, region);
   const check = "dkim";
-  if (!records) {
+  if (!tokens) {
     const detail = `Easy DKIM tokens of ${region} are not known: give --dkim-tokens ${region}=t1,t2,t3, --outputs or --state`;
     return { setup: { state: "unknown", detail }, finding: { check, region, status: "warn", message: detail } };
   }
-  const setup = mergeSetups(records.map((r) => easyDkimToken(r.name, r.target, region, facts)));
-  const message = setup.state === "complete" ? `${records.length} CNAMEs → ${dkimHost(region)}, keys published` : setup.detail!;
+  const setup = mergeSetups(tokens.map((token) => easyDkimToken(easyDkimName(target.spec.name, token), easyDkimTarget(region, token), region, facts)));
+  const message = setup.state === "complete" ? `${tokens.length} CNAMEs → ${dkimHost(region)}, keys published` : setup.detail!;
   return { setup, finding: { check, region, status: setupStatus(setup), message } };
 }
 

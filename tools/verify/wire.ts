@@ -201,6 +201,12 @@ export function decodeResponse(buf: Buffer): Response {
 /** Longest CNAME chain followed inside one answer. */
 const MAX_CHAIN_IN_ANSWER = 16;
 
+/** The target of `owner`'s CNAME in an answer. A loop, not find(): a closure per call showed in verify's allocations. */
+function aliasOf(response: Response, owner: string): string | undefined {
+  for (const rr of response.answers) if (rr.type === TYPE_CODES.CNAME && rr.name === owner) return rr.data as string;
+  return undefined;
+}
+
 /**
  * The records of `type` for `name` (lower-case, no trailing dot: the form names are decoded in)
  * in an answer, following any CNAMEs the server included (as recursive resolvers and
@@ -210,9 +216,9 @@ export function recordsFor(response: Response, name: string, type: number): unkn
   let owner = name;
   if (type !== TYPE_CODES.CNAME) {
     for (let hop = 0; hop < MAX_CHAIN_IN_ANSWER; hop++) {
-      const alias = response.answers.find((rr) => rr.type === TYPE_CODES.CNAME && rr.name === owner);
-      if (!alias) break;
-      owner = alias.data as string;
+      const alias = aliasOf(response, owner);
+      if (alias === undefined) break;
+      owner = alias;
     }
   }
   const records: unknown[] = [];
