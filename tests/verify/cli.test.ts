@@ -91,16 +91,15 @@ describe("verify command line", () => {
   });
 
   it("takes DKIM tokens and records from a state export", async () => {
-    const identities = [...good.tokens].map(([region, tokens]) => ({
-      type: "aws:sesv2/emailIdentity:EmailIdentity",
-      inputs: { emailIdentity: "good.test", region },
-      outputs: { emailIdentity: "good.test", region, dkimSigningAttributes: { tokens } },
-    }));
-    const records = domainRecords(good.spec, (r) => good.tokens.get(r)).map((r) => ({
-      type: "aws:route53/record:Record",
-      inputs: { name: r.name, type: r.type, ttl: r.ttl, records: r.type === "TXT" ? r.values.map(route53TxtValue) : r.values },
-    }));
-    const state = file("state.json", { version: 3, deployment: { resources: [{ type: "pulumi:pulumi:Stack", outputs: {} }, ...identities, ...records] } });
+    const resource = (type: string, name: string, outputs: object) => ({ urn: `urn:pulumi:dev::ses-email-auth::${type}::${name}`, custom: true, type, inputs: outputs, outputs });
+    const identities = [...good.tokens].map(([region, tokens]) =>
+      resource("aws:sesv2/emailIdentity:EmailIdentity", `good.test-${region}`, { emailIdentity: "good.test", region, dkimSigningAttributes: { tokens } }),
+    );
+    const records = domainRecords(good.spec, (r) => good.tokens.get(r)).map((r) =>
+      resource("aws:route53/record:Record", r.key, { name: r.name, type: r.type, ttl: r.ttl, records: r.type === "TXT" ? r.values.map(route53TxtValue) : r.values }),
+    );
+    const stack = { ...resource("pulumi:pulumi:Stack", "ses-email-auth-dev", {}), custom: false };
+    const state = file("state.json", { version: 3, deployment: { resources: [stack, ...identities, ...records] } });
     const { code, out } = await run([...goodFlags, "--state", state, "--resolver", knot.server]);
     assert.equal(code, 0, out);
     assert.match(out, /us-east-1 +dkim +PASS/);

@@ -4,7 +4,7 @@ import { RequiredPaths } from "../../lib/alignment";
 import { domainRecords, RecordRole } from "../../lib/records";
 import { Answer } from "../../tools/verify/dns";
 import { answerKey, Facts, judge, plan } from "../../tools/verify/judge";
-import { buildTargets, parseDkimTokens, parseOutputs, parseState, specFromFlags, tokensFromRecords, UsageError } from "../../tools/verify/targets";
+import { buildTargets, parseDkimTokens, parseOutputs, specFromFlags, tokensFromRecords, UsageError } from "../../tools/verify/targets";
 import { CASES } from "./cases";
 
 const good = CASES.find((c) => c.spec.name === "good.test")!;
@@ -34,22 +34,6 @@ describe("verify targets", () => {
     assert.deepEqual(tokensFromRecords(parsed).get("good.test"), good.tokens);
     assert.throws(() => parseOutputs(JSON.stringify({ records: [{ name: "x" }] }), "o.json"), /records\[0\] needs name, type/);
     assert.throws(() => parseOutputs("{", "o.json"), /not JSON/);
-  });
-
-  it("reads Cloudflare records and the stack's records output from a state export", () => {
-    const cloudflare = [
-      { type: "cloudflare:index/dnsRecord:DnsRecord", inputs: { name: "bounce.good.test", type: "MX", content: "feedback-smtp.us-east-1.amazonses.com", priority: 10, ttl: 1 } },
-      { type: "cloudflare:index/dnsRecord:DnsRecord", inputs: { name: "_dmarc.good.test", type: "TXT", content: '"v=DMARC1; p=reject"', ttl: 1 } },
-    ];
-    const fromResources = parseState(JSON.stringify({ deployment: { resources: cloudflare } }), "s.json");
-    assert.deepEqual(fromResources.records, [
-      { name: "bounce.good.test", type: "MX", values: ["10 feedback-smtp.us-east-1.amazonses.com"] },
-      { name: "_dmarc.good.test", type: "TXT", values: ["v=DMARC1; p=reject"] },
-    ]);
-    const records = domainRecords(good.spec, (r) => good.tokens.get(r));
-    const fromOutput = parseState(JSON.stringify({ deployment: { resources: [{ type: "pulumi:pulumi:Stack", outputs: { records } }, ...cloudflare] } }), "s.json");
-    assert.equal(fromOutput.records.length, records.length, "the stack's own list wins over the resources");
-    assert.throws(() => parseState("{}", "s.json"), /no deployment.resources/);
   });
 
   it("gives each domain the declared records at or below it, the deepest domain first", () => {

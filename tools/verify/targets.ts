@@ -1,6 +1,6 @@
 /**
- * What `verify` checks, from flags, stack config, stack outputs or a state export: one Target per
- * SES domain identity. Pure: files are read by the CLI and handed in as text.
+ * What `verify` checks, from flags, stack config or stack outputs (a state export: state.ts): one
+ * Target per SES domain identity. Pure: files are read by the CLI and handed in as text.
  */
 import { RequiredPaths } from "../../lib/alignment";
 import { Alignment, DmarcPolicy } from "../../lib/dmarc";
@@ -8,7 +8,6 @@ import { isAtOrBelow, isValidDomain, normalizeName } from "../../lib/names";
 import { DnsRecordSpec, EASY_DKIM_TOKENS, RecordRole, RecordType } from "../../lib/records";
 import { sesRegionProblem } from "../../lib/regions";
 import { DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
-import { readTxt } from "../../lib/txt";
 
 /** A usage or input-file problem: the CLI exits 2. */
 export class UsageError extends Error {}
@@ -71,7 +70,7 @@ export function specFromFlags(flags: DomainFlags): DomainSpec {
   };
 }
 
-function addTokens(map: TokenMap, domain: string, region: string, tokens: string[]): void {
+export function addTokens(map: TokenMap, domain: string, region: string, tokens: string[]): void {
   const byRegion = map.get(domain) ?? new Map<string, string[]>();
   byRegion.set(region, tokens);
   map.set(domain, byRegion);
@@ -98,7 +97,7 @@ export function parseDkimTokens(values: string[], domains: string[]): TokenMap {
   return map;
 }
 
-function parseJson(text: string, file: string): unknown {
+export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -106,15 +105,16 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-const TYPES: readonly RecordType[] = ["CNAME", "MX", "TXT"];
+/** The record types SES needs, the only ones verify looks up. */
+export const RECORD_TYPES: readonly RecordType[] = ["CNAME", "MX", "TXT"];
 
 /** The `records` list of the stack outputs, checked item by item. */
-function declaredRecords(value: unknown, where: string): DeclaredRecord[] {
+export function declaredRecords(value: unknown, where: string): DeclaredRecord[] {
   if (!Array.isArray(value)) throw new UsageError(`${where}: "records" must be a list of {domain, region?, role, name, type, values, ttl}`);
   return value.map((item, i) => {
     const r = item as Partial<DeclaredRecord> | null;
-    const ok = r && typeof r.name === "string" && TYPES.includes(r.type as RecordType) && Array.isArray(r.values) && r.values.every((v) => typeof v === "string");
-    if (!ok) throw new UsageError(`${where}: records[${i}] needs name, type (${TYPES.join("|")}) and values (strings)`);
+    const ok = r && typeof r.name === "string" && RECORD_TYPES.includes(r.type as RecordType) && Array.isArray(r.values) && r.values.every((v) => typeof v === "string");
+    if (!ok) throw new UsageError(`${where}: records[${i}] needs name, type (${RECORD_TYPES.join("|")}) and values (strings)`);
     return { ...r, name: normalizeName(r.name!) } as DeclaredRecord;
   });
 }
@@ -140,54 +140,6 @@ export function tokensFromRecords(records: readonly DeclaredRecord[]): TokenMap 
     addTokens(map, domain, region, tokens);
   }
   return map;
-}
-
-interface StateResource {
-  type?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-}
-
-/** A DNS record resource of either provider as a declared record, or undefined for anything else. */
-function recordResource(resource: StateResource): DeclaredRecord | undefined {
-  const props = { ...resource.inputs, ...resource.outputs };
-  const type = String(props.type ?? "").toUpperCase() as RecordType;
-  if (typeof props.name !== "string" || !TYPES.includes(type)) return undefined;
-  const read = (v: string) => (type === "TXT" ? readTxt(v) : type === "CNAME" ? normalizeName(v) : v);
-  if (resource.type === "aws:route53/record:Record" && Array.isArray(props.records)) {
-    return { name: normalizeName(props.name), type, values: props.records.map((v) => read(String(v))) };
-  }
-  if (resource.type === "cloudflare:index/dnsRecord:DnsRecord" && typeof props.content === "string") {
-    const value = type === "MX" ? `${props.priority} ${normalizeName(props.content)}` : read(props.content);
-    return { name: normalizeName(props.name), type, values: [value] };
-  }
-  return undefined;
-}
-
-/**
- * `pulumi stack export`: DKIM tokens from each SES identity, and the declared records, from the
- * stack's `records` output when present, else from the record resources themselves.
- */
-export function parseState(text: string, file: string): { records: DeclaredRecord[]; tokens: TokenMap } {
-  const state = parseJson(text, file) as { deployment?: { resources?: unknown } } | null;
-  const resources = state?.deployment?.resources;
-  if (!Array.isArray(resources)) throw new UsageError(`${file}: no deployment.resources; is this \`pulumi stack export\`?`);
-  const tokens: TokenMap = new Map();
-  let stackRecords: DeclaredRecord[] | undefined;
-  const resourceRecords: DeclaredRecord[] = [];
-  for (const resource of resources as StateResource[]) {
-    const outputs = resource.outputs ?? {};
-    if (resource.type === "pulumi:pulumi:Stack" && outputs.records !== undefined) stackRecords = declaredRecords(outputs.records, `${file}: stack output`);
-    if (resource.type === "aws:sesv2/emailIdentity:EmailIdentity") {
-      const identity = outputs.emailIdentity ?? resource.inputs?.emailIdentity;
-      const region = outputs.region ?? resource.inputs?.region;
-      const list = (outputs.dkimSigningAttributes as { tokens?: unknown } | undefined)?.tokens;
-      if (typeof identity === "string" && typeof region === "string" && Array.isArray(list)) addTokens(tokens, normalizeName(identity), region, list.map(String));
-    }
-    const record = recordResource(resource);
-    if (record) resourceRecords.push(record);
-  }
-  return { records: stackRecords ?? resourceRecords, tokens };
 }
 
 /** The deepest domain a record name belongs to. */
