@@ -2,7 +2,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { parseMx } from "../../lib/records";
 import { cloudflareTxtContent } from "../../lib/txt";
-import { DnsZone, ZoneRecordArgs } from "./zone";
+import { DnsZone, mapValue, ZoneRecordArgs } from "./zone";
 
 /**
  * Cloudflare: one record per value. DKIM CNAMEs stay DNS-only and unflattened, since a proxied or
@@ -21,13 +21,15 @@ export class CloudflareZone implements DnsZone {
         case "CNAME":
           return new cloudflare.DnsRecord(name, { ...common, content: value, proxied: false, settings: { flattenCname: false } }, opts);
         case "TXT":
-          return new cloudflare.DnsRecord(name, { ...common, content: pulumi.output(value).apply(cloudflareTxtContent) }, opts);
+          return new cloudflare.DnsRecord(name, { ...common, content: mapValue(value, cloudflareTxtContent) }, opts);
         case "MX": {
-          const mx = pulumi.output(value).apply((v) => {
-            const parsed = parseMx(v);
-            if (!parsed) throw new Error(`${args.key}: "${v}" is not "priority host"`);
-            return parsed;
-          });
+          const mx = pulumi.output(
+            mapValue(value, (v) => {
+              const parsed = parseMx(v);
+              if (!parsed) throw new Error(`${args.key}: "${v}" is not "priority host"`);
+              return parsed;
+            }),
+          );
           return new cloudflare.DnsRecord(name, { ...common, priority: mx.priority, content: mx.exchange }, opts);
         }
       }

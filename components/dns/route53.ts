@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isHostedZoneId } from "../../lib/spec";
 import { route53TxtValue } from "../../lib/txt";
-import { DnsZone, ZoneRecordArgs } from "./zone";
+import { DnsZone, mapValue, ZoneRecordArgs } from "./zone";
 
 /** The id of a hosted zone given by id or by name; a name costs one Route 53 lookup. */
 export function hostedZoneId(zone: string): pulumi.Input<string> {
@@ -20,7 +20,7 @@ export class Route53Zone implements DnsZone {
   ) {}
 
   addRecord(args: ZoneRecordArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
-    const records = args.type === "TXT" ? args.values.map((v) => pulumi.output(v).apply(route53TxtValue)) : args.values;
+    const records = args.type === "TXT" ? args.values.map((v) => mapValue(v, route53TxtValue)) : args.values;
     return [
       new aws.route53.Record(
         args.key,

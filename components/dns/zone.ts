@@ -20,3 +20,11 @@ export interface DnsZone {
   /** Declares one record set; returns the resources that hold it. */
   addRecord(args: ZoneRecordArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource[];
 }
+
+/**
+ * `fn` of a value that may not be known yet: at once when it is a plain string, else once it is.
+ * Most record values are known when declared; an Output for each costs the runtime work to resolve.
+ */
+export function mapValue<T>(value: pulumi.Input<string>, fn: (value: string) => T): T | pulumi.Output<T> {
+  return typeof value === "string" ? fn(value) : pulumi.output(value).apply(fn);
+}

@@ -34,14 +34,9 @@ export function describeFailure(answer: Failed): string {
 
 /** A decoded record's data (wire.ts's shapes: names normalized, TXT chunks joined) as a string; MX as `priority host`. */
 function present(type: number, data: unknown): string {
-  switch (type) {
-    case TYPE_CODES.MX: {
-      const mx = data as { priority: number; exchange: string };
-      return `${mx.priority} ${mx.exchange}`;
-    }
-    default:
-      return String(data);
-  }
+  if (type !== TYPE_CODES.MX) return String(data);
+  const mx = data as { priority: number; exchange: string };
+  return `${mx.priority} ${mx.exchange}`;
 }
 
 /**

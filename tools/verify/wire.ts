@@ -4,9 +4,8 @@
  * Node's resolver (c-ares) was measured here at 15-25k queries/s on loopback, below the
  * benchmark's target; this codec over one UDP socket is not.
  * Why not dns-packet 5.6.1: tried in this codec's place behind the same client, the bench's
- * 15,001 queries alone took 0.52-0.59 s (26-29k q/s) against 0.46-0.50 s (30-32k q/s) here, 10-14%
- * slower (more objects per decoded answer, so more GC), while verify as a whole is short of the
- * 0.25-of-dnsperf target even with this codec (0.21-0.22 of it, 0.60-0.62 s for 1,000 domains).
+ * 15,001 queries took 10-14% longer (more objects per decoded answer, so more garbage collection),
+ * and that was before this codec stopped making a string per label.
  */
 
 export const TYPE_CODES = { A: 1, NS: 2, CNAME: 5, PTR: 12, MX: 15, TXT: 16, AAAA: 28 } as const;
