@@ -23,13 +23,11 @@ export class CloudflareZone implements DnsZone {
         case "TXT":
           return new cloudflare.DnsRecord(name, { ...common, content: mapValue(value, cloudflareTxtContent) }, opts);
         case "MX": {
-          const mx = pulumi.output(
-            mapValue(value, (v) => {
-              const parsed = parseMx(v);
-              if (!parsed) throw new Error(`${args.key}: "${v}" is not "priority host"`);
-              return parsed;
-            }),
-          );
+          const mx = pulumi.output(value).apply((v) => {
+            const parsed = parseMx(v);
+            if (!parsed) throw new Error(`${args.key}: "${v}" is not "priority host"`);
+            return parsed;
+          });
           return new cloudflare.DnsRecord(name, { ...common, priority: mx.priority, content: mx.exchange }, opts);
         }
       }

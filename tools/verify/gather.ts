@@ -73,10 +73,9 @@ class SpfEvaluator {
 }
 
 /** Both queries at once; the chain is walked hop by hop only when no key came back, to say why. */
-function lookupDkim(client: DnsClient, name: string): Promise<DkimLookup> {
-  return Promise.all([client.cname(name), client.txt(name)]).then(([cname, key]) =>
-    key.status === "ok" ? { cname, key } : client.followCname(name).then((chain) => ({ cname, key, chain })),
-  );
+async function lookupDkim(client: DnsClient, name: string): Promise<DkimLookup> {
+  const [cname, key] = await Promise.all([client.cname(name), client.txt(name)]);
+  return key.status === "ok" ? { cname, key } : { cname, key, chain: await client.followCname(name) };
 }
 
 /**
