@@ -47,6 +47,37 @@ describe("verify's DNS codec", () => {
     assert.deepEqual(recordsFor(mx, "m.test", TYPE_CODES.MX), [{ priority: 10, exchange: "mx.m.test" }]);
   });
 
+  it("reads or refuses every mutation of a real answer: a value or an Error, never a hang or another throw", () => {
+    // A CNAME and a TXT by compression pointer, then an MX: names, pointers, lengths and rdata to corrupt.
+    const query = encodeQuery(7, "a.test", TYPE_CODES.TXT);
+    const cname = rr(TYPE_CODES.CNAME, Buffer.from("\x01b\x04test\x00", "latin1"));
+    const txt = Buffer.concat([Buffer.from([0xc0, answersAt(query) + 12, 0, 16, 0, 1, 0, 0, 0, 60, 0, 8]), Buffer.from("\x03one\x03two", "latin1")]);
+    const mx = rr(TYPE_CODES.MX, Buffer.from("\x00\x0a\x02mx\xc0\x0c", "latin1"));
+    const original = respond(query, 3, cname, txt, mx);
+    assert.equal(recordsFor(decodeResponse(original), "a.test", TYPE_CODES.TXT).length, 1);
+    let seed = 0x2545f491; // xorshift32: the same mutations on every run
+    const random = (below: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % below;
+    };
+    let read = 0;
+    for (let i = 0; i < 20000; i++) {
+      const message = Buffer.from(original);
+      for (let flips = 1 + random(4); flips > 0; flips--) message[random(message.length)] = random(256);
+      const cut = random(4) === 0 ? message.subarray(0, random(message.length)) : message;
+      try {
+        const response = decodeResponse(cut);
+        for (const type of [TYPE_CODES.TXT, TYPE_CODES.CNAME, TYPE_CODES.MX]) recordsFor(response, "a.test", type);
+        read++;
+      } catch (error) {
+        assert.ok(error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError), `mutation ${i}: ${String(error)}`);
+      }
+    }
+    assert.ok(read > 1000 && read < 20000, `${read} of 20000 mutations read: both outcomes exercised`);
+  });
+
   it("refuses malformed messages instead of looping or reading past the end", () => {
     const query = encodeQuery(9, "a.test", TYPE_CODES.TXT);
     const selfPointer = Buffer.from([0xc0, answersAt(query)]); // a name that points at itself
