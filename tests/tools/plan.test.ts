@@ -48,14 +48,21 @@ describe("plan: the dev stack", () => {
     assert.ok(report.resources.every((r) => r.urn.startsWith("urn:pulumi:dev::ses-email-auth::")));
   });
 
-  it("lists every DNS record: one MX and SPF for the shared MAIL FROM, one DMARC, 3 DKIM CNAMEs per region known after apply", () => {
-    const unknownDkim = (region: string) => ({ domain: "example.com", region, name: KNOWN_AFTER_APPLY, type: "CNAME", values: [KNOWN_AFTER_APPLY], ttl: 3600 });
+  it("lists every DNS record: one MX and SPF for the shared MAIL FROM, one DMARC, 3 DKIM CNAMEs per region with token placeholders", () => {
+    const unknownDkim = (region: string, n: number) => ({
+      domain: "example.com",
+      region,
+      name: `{dkim-token-${n}}._domainkey.example.com`,
+      type: "CNAME",
+      values: [`{dkim-token-${n}}.dkim.amazonses.com`],
+      ttl: 3600,
+    });
     const key = (r: object) => JSON.stringify(r);
     assert.deepEqual(report.records.map(key).sort(), [
       { domain: "example.com", name: "bounce.example.com", type: "MX", values: ["10 feedback-smtp.us-east-1.amazonses.com"], ttl: 3600 },
       { domain: "example.com", name: "bounce.example.com", type: "TXT", values: ["v=spf1 include:amazonses.com ~all"], ttl: 3600 },
       { domain: "example.com", name: "_dmarc.example.com", type: "TXT", values: ["v=DMARC1; p=quarantine; sp=reject; pct=25; rua=mailto:dmarcreports@example.com"], ttl: 3600 },
-      ...[1, 2, 3].flatMap(() => [unknownDkim("us-east-1"), unknownDkim("eu-west-1")]),
+      ...[1, 2, 3].flatMap((n) => [unknownDkim("us-east-1", n), unknownDkim("eu-west-1", n)]),
     ].map(key).sort());
   });
 
@@ -78,7 +85,7 @@ describe("plan: output formats", () => {
     assert.match(text, /^ {2}eu-west-1$/m);
     assert.match(text, /^ {2}global\n {4}aws:route53\/record:Record +example\.com-mail-from-mx$/m);
     assert.match(text, /^ {4}_dmarc\.example\.com +TXT +3600 +v=DMARC1; p=quarantine/m);
-    assert.match(text, /^ {4}\(known after apply\) +CNAME +3600 +us-east-1 +\(known after apply\)$/m);
+    assert.match(text, /^ {4}\{dkim-token-1\}\._domainkey\.example\.com +CNAME +3600 +us-east-1 +\{dkim-token-1\}\.dkim\.amazonses\.com$/m);
     assert.match(text, /^Policy results: 0 mandatory, \d+ advisory$/m);
   });
 
@@ -89,7 +96,7 @@ describe("plan: output formats", () => {
       'bounce.example.com.\t3600\tIN\tTXT\t"v=spf1 include:amazonses.com ~all"',
       '_dmarc.example.com.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; sp=reject; pct=25; rua=mailto:dmarcreports@example.com"',
     ]);
-    assert.equal(lines.filter((l) => l === `; ${KNOWN_AFTER_APPLY}\t3600\tIN\tCNAME\t${KNOWN_AFTER_APPLY}`).length, 6);
+    assert.equal(lines.filter((l) => /^; \{dkim-token-[123]\}\._domainkey\.example\.com\t3600\tIN\tCNAME\t\{dkim-token-[123]\}\.dkim\.amazonses\.com$/.test(l)).length, 6);
   });
 });
 
@@ -112,6 +119,25 @@ describe("plan: secure config", () => {
     assert.equal(exitStatus(report), 0, JSON.stringify(report.violations));
     assert.deepEqual(report.records.find((r) => r.name === "ses1._domainkey.example.com")?.values, [`v=DKIM1; k=rsa; p=${publicKey}`]);
     assert.doesNotMatch(JSON.stringify(report), /v1:Zm9v/);
+  });
+});
+
+describe("plan: Easy DKIM records before SES issues tokens", () => {
+  let dir: string;
+  after(() => removeDir(dir));
+
+  it("names each with a token placeholder and points it at its region's own DKIM host; the zone file keeps them as comments", async () => {
+    dir = tempStack("capetown", { ...stack({}), "ses-email-auth:regions": ["af-south-1", "us-east-1"] });
+    const report = await plan(dir, "capetown", {});
+    const dkim = report.records.filter((r) => r.type === "CNAME").map((r) => `${r.region} ${r.name} ${r.values.join()}`);
+    assert.deepEqual(dkim, [
+      ...[1, 2, 3].map((n) => `af-south-1 {dkim-token-${n}}._domainkey.example.com {dkim-token-${n}}.dkim.af-south-1.amazonses.com`),
+      ...[1, 2, 3].map((n) => `us-east-1 {dkim-token-${n}}._domainkey.example.com {dkim-token-${n}}.dkim.amazonses.com`),
+    ]);
+    assert.ok(!JSON.stringify(report.records).includes(KNOWN_AFTER_APPLY));
+    const zoneLines = formatZoneFile(report).split("\n").filter((l) => l.includes("{dkim-token-"));
+    assert.equal(zoneLines.length, 6);
+    assert.ok(zoneLines.every((l) => l.startsWith("; ")), zoneLines.join("\n"));
   });
 });
 

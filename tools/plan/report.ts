@@ -4,7 +4,7 @@
  * unquoted and assigned to its domain exactly as the policies judge it), then the policy findings.
  */
 import { isAtOrBelow, organizationalDomain } from "../../lib/names";
-import { RecordType } from "../../lib/records";
+import { dkimTokenPlaceholder, easyDkimName, easyDkimTarget, isDkimTokenPlaceholder, RecordType } from "../../lib/records";
 import { renderZoneFile } from "../../lib/zonefile";
 import { DnsRecord, Identity, StackFacts } from "../../policy/facts";
 import { isUnknown, Maybe, read } from "../../policy/preview";
@@ -104,15 +104,26 @@ function componentPlace(resource: StackResource, props: Record<string, unknown>,
 export function buildReport({ stack, resources }: StackResources, violations: Finding[]): Report {
   const policyView = policyResources(resources);
   const facts = new StackFacts(policyView);
+  const dkimRecordsSeen = new Map<string, number>();
   const records = facts.records.map((r): ReportRecord => {
+    const place = placeOfRecord(r, facts.identities);
     const values = known(r.values);
-    return {
-      ...placeOfRecord(r, facts.identities),
+    const record: ReportRecord = {
+      ...place,
       name: known(r.name),
       type: known(r.type),
       values: typeof values === "string" ? [values] : values,
       ttl: known(read(() => r.resource.props.ttl as number)),
     };
+    // An Easy DKIM CNAME waiting for its token: say where it will be and what it will point at.
+    if (isUnknown(r.name) && r.type === "CNAME" && place.region !== undefined && r.signers.length === 1) {
+      const index = dkimRecordsSeen.get(r.signers[0]) ?? 0;
+      dkimRecordsSeen.set(r.signers[0], index + 1);
+      const token = dkimTokenPlaceholder(index);
+      record.name = easyDkimName(place.domain, token);
+      if (isUnknown(r.values)) record.values = [easyDkimTarget(place.region, token)];
+    }
+    return record;
   });
   const places = placesOf(facts, records);
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -154,7 +165,8 @@ const ZONE_FILE_TYPES: ReadonlySet<string> = new Set<RecordType>(["CNAME", "MX",
 export function formatZoneFile(report: Report): string {
   return report.records
     .map((r) => {
-      const known = ![r.name, r.type, ...r.values].includes(KNOWN_AFTER_APPLY);
+      const fields = [r.name, r.type, ...r.values];
+      const known = !fields.includes(KNOWN_AFTER_APPLY) && !fields.some(isDkimTokenPlaceholder);
       if (known && ZONE_FILE_TYPES.has(r.type) && typeof r.ttl === "number") return renderZoneFile([{ ...r, type: r.type as RecordType, ttl: r.ttl }]);
       return r.values.map((v) => `; ${r.name}\t${r.ttl}\tIN\t${r.type}\t${v}\n`).join("");
     })
