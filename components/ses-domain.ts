@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DnsRecordSpec, domainRecords, easyDkimRecord, mailFromDomain, PROTECTED_ROLES } from "../lib/records";
 import { senderPolicy } from "../lib/sending";
 import { BEHAVIOR_ON_MX_FAILURE, DomainSpec } from "../lib/spec";
+import { fromDomainsTags } from "../lib/tags";
 import { DnsZone } from "./dns/zone";
 import { SesSending } from "./ses-sending";
 
@@ -22,6 +23,15 @@ export interface RegionalIdentity {
   arn: pulumi.Output<string>;
   /** True once SES has verified the domain's DKIM records in this region. */
   verifiedForSending: pulumi.Output<boolean>;
+}
+
+/**
+ * The identity's other From domains as tags (lib/tags.ts), for the policy pack; nothing at all
+ * for a domain that sends only as itself, so such a stack registers what it did before.
+ */
+function fromDomainsTagsOf(domain: DomainSpec): { tags?: Record<string, string> } {
+  const tags = fromDomainsTags(domain.name, domain.fromDomains);
+  return Object.keys(tags).length ? { tags } : {};
 }
 
 /** What the sending application of one region needs. */
@@ -86,6 +96,7 @@ export class SesDomain extends pulumi.ComponentResource {
             ? { nextSigningKeyLength: dkim.keyLength }
             : { domainSigningSelector: dkim.selector, domainSigningPrivateKey: args.dkimPrivateKey },
         configurationSetName: sending?.configurationSet.configurationSetName,
+        ...fromDomainsTagsOf(domain),
       },
       { parent: this, protect: args.protect },
     );

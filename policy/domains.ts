@@ -1,7 +1,8 @@
 /**
- * What DMARC policies are told beyond the stack: the From domains each identity sends as, and
- * DMARC records published elsewhere. Each DMARC policy declares these same properties (Pulumi
- * policy config is per policy), and walks (identity, From domain) pairs through `fromDomainsOf`.
+ * What DMARC policies are told beyond the stack: further From domains an identity sends as (those
+ * this program declares reach the pack as identity tags, lib/tags.ts), and DMARC records published
+ * elsewhere. Each DMARC policy declares these same properties (Pulumi policy config is per
+ * policy), and walks (identity, From domain) pairs through `fromDomainsOf`.
  */
 import { PolicyConfigSchema } from "@pulumi/policy";
 import { DmarcDiscovery } from "../lib/dmarc";
@@ -19,7 +20,7 @@ export interface DomainsConfig {
 export const domainsConfigSchema: PolicyConfigSchema["properties"] = {
   fromDomains: {
     type: "object",
-    description: "Identity domain → further From domains it sends as, e.g. {\"example.com\": [\"news.example.com\"]}. The identity itself is always one.",
+    description: "Identity domain → further From domains it sends as, e.g. {\"example.com\": [\"news.example.com\"]}. The identity itself is always one, and so is every domain its ses-email-auth:from-domains tags name.",
     additionalProperties: { type: "array", items: { type: "string" } },
     default: {},
   },
@@ -31,10 +32,10 @@ export const domainsConfigSchema: PolicyConfigSchema["properties"] = {
   },
 };
 
-/** The identity's domain first, then the configured extras (keys and values in any case), each once. */
+/** The identity's domain first, then those its tags name, then the configured extras (keys and values in any case), each once. */
 export function fromDomainsOf(id: Identity, config: DomainsConfig): string[] {
   const extras = Object.entries(config.fromDomains).flatMap(([identity, froms]) => (normalizeName(identity) === id.domain ? froms : []));
-  return [...new Set([id.domain, ...extras.map(normalizeName)])];
+  return [...new Set([id.domain, ...id.fromDomains, ...extras.map(normalizeName)])];
 }
 
 /** `_dmarc.<domain>` → record text, as StackFacts.dmarc takes it. */

@@ -11,6 +11,7 @@ import { absoluteName, isAtOrBelow, normalizeName } from "../lib/names";
 import { dkimPublicKey, dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, parseMx } from "../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../lib/regions";
 import { checkSesSpf } from "../lib/spf";
+import { fromDomainsOfTags } from "../lib/tags";
 import { readTxt } from "../lib/txt";
 import { isUnknown, Maybe, read, Unknown } from "./preview";
 
@@ -58,6 +59,8 @@ export interface Identity {
   resource: PolicyResource;
   dkim: DkimConfig;
   mailFrom?: { domain: Maybe<string>; resource: PolicyResource };
+  /** Further From domains the identity's tags name (lib/tags.ts); none when unknown in preview. */
+  fromDomains: string[];
 }
 
 /** A path's setup, with the preview error behind an "unknown" state. */
@@ -165,21 +168,25 @@ export class StackFacts {
       selector === undefined
         ? { kind: "easy", signer: r.urn, tokens: isUnknown(attrs) ? attrs : read(() => [...((attrs?.tokens as string[] | undefined) ?? [])]) }
         : { kind: "byodkim", selector };
-    this.addIdentity(r, name, dkim);
+    const fromDomains = read(() => fromDomainsOfTags(r.props.tags as Record<string, unknown> | undefined));
+    this.addIdentity(r, name, dkim, isUnknown(fromDomains) ? [] : fromDomains);
   }
 
-  private addIdentity(r: PolicyResource, domain: Maybe<string>, dkim: DkimConfig): void {
+  private addIdentity(r: PolicyResource, domain: Maybe<string>, dkim: DkimConfig, fromDomains: string[] = []): void {
     const region = regionOf(r);
     if (isUnknown(domain) || isUnknown(region)) {
       this.unresolvedIdentities.push({ resource: r, cause: isUnknown(domain) ? domain : (region as Unknown) });
       return;
     }
-    const identity: Identity = { domain: normalizeName(domain), region, resource: r, dkim };
+    const identity: Identity = { domain: normalizeName(domain), region, resource: r, dkim, fromDomains };
     const key = `${identity.domain} ${region ?? ""}`;
     // A second resource for the same domain and region (a duplicate) joins the first.
     const existing = this.identityByKey.get(key);
     this.identityByUrn.set(r.urn, existing ?? identity);
-    if (existing) return;
+    if (existing) {
+      existing.fromDomains.push(...fromDomains);
+      return;
+    }
     this.identityByKey.set(key, identity);
     this.identities.push(identity);
   }

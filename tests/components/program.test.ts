@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError } from "../../lib/config";
 import { dkimHost } from "../../lib/regions";
+import { FROM_DOMAINS_TAG } from "../../lib/tags";
 import { plain, ProgramFailed, ProgramRun, Registration, runProgram, SECRET_SIG, SIG_KEY, UNKNOWN } from "../../tools/mock-run";
 import { CLOUDFLARE_ZONE, exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
 
@@ -52,6 +53,12 @@ describe("program: Route 53", () => {
         ["example.com", "eu-west-1", "RSA_2048_BIT"],
       ],
     );
+  });
+
+  it("tags each identity with its other From domains, for the policy pack; a domain sending only as itself gets no tags", async () => {
+    assert.deepEqual(ofType(result, IDENTITY).map((r) => inputs(r).tags), [{ [FROM_DOMAINS_TAG]: "news.example.com" }, { [FROM_DOMAINS_TAG]: "news.example.com" }]);
+    const alone = await run({ regions: ["us-east-1"], domains: [exampleDomain({ fromDomains: ["example.com"] })] });
+    assert.ok(!("tags" in inputs(ofType(alone, IDENTITY)[0])));
   });
 
   it("sets the MAIL FROM domain per region, refusing to send when its MX is missing", () => {

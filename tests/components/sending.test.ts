@@ -183,7 +183,8 @@ describe("sending: options", () => {
         exampleDomain({ name: "example.org", zone: "example.org", fromDomains: undefined, sending: { feedbackForwarding: true } }),
       ],
     });
-    assert.deepEqual(ofType(r, FEEDBACK).map((x) => [x.name, inputs(x).emailForwardingEnabled]), [
+    // Sorted: resources register as their inputs resolve, not in declaration order.
+    assert.deepEqual(ofType(r, FEEDBACK).map((x) => [x.name, inputs(x).emailForwardingEnabled]).sort(), [
       ["example.com-us-east-1-feedback", true],
       ["example.org-us-east-1-feedback", true],
     ]);

@@ -174,6 +174,19 @@ describe("plan: stacks whose domains cannot pass DMARC", () => {
   });
 });
 
+describe("plan: From domains reach the policy pack from the stack config", () => {
+  let dir: string;
+  after(() => removeDir(dir));
+
+  it("judges a From domain the stack config names, with no policy config repeating it", async () => {
+    dir = tempStack("fromtags", stack({ fromDomains: ["example.com", "news.example.com"], mailFrom: false, dmarc: { policy: "reject", adkim: "strict" } }));
+    const report = await plan(dir, "fromtags", {});
+    const findings = report.violations.filter((v) => v.level === "mandatory");
+    assert.equal(exitStatus(report), 1);
+    assert.match(findings[0].message, /^news\.example\.com \(identity example\.com, us-east-1\): DMARC fails/);
+  });
+});
+
 describe("plan: usage and config errors exit 2", () => {
   let dir: string;
   before(() => {
