@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { DnsRecordSpec } from "../lib/records";
 import { DnsProvider, DomainSpec, StackSpec } from "../lib/spec";
 import { renderZoneFile } from "../lib/zonefile";
-import { CloudflareZone } from "./dns/cloudflare";
 import { hostedZoneId, Route53Zone } from "./dns/route53";
 import { DnsZone } from "./dns/zone";
 import { SesAddress } from "./ses-address";
@@ -28,9 +27,13 @@ export interface StackOutputs {
  * Route 53 allows an account five API calls a second.
  */
 function zones(spec: StackSpec): (domain: DomainSpec) => DnsZone {
+  if (spec.dnsProvider === DnsProvider.CLOUDFLARE) {
+    // Required here, not imported above: a Route 53 stack need not load the Cloudflare SDK (~70 ms).
+    const { CloudflareZone } = require("./dns/cloudflare") as typeof import("./dns/cloudflare");
+    return (domain) => new CloudflareZone(domain.zone);
+  }
   const zoneIds = new Map<string, pulumi.Input<string>>();
   return (domain) => {
-    if (spec.dnsProvider === DnsProvider.CLOUDFLARE) return new CloudflareZone(domain.zone);
     if (!zoneIds.has(domain.zone)) zoneIds.set(domain.zone, hostedZoneId(domain.zone));
     return new Route53Zone(zoneIds.get(domain.zone)!, domain.allowOverwrite);
   };
