@@ -22,6 +22,9 @@ export interface StackResources {
 /** A file that is not a deployment a `pulumi stack export` writes; the message says what is wrong. */
 export class NotAnExport extends Error {}
 
+/** The type of a stack's root resource, which holds the stack's outputs. */
+export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
 const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 
 export function isProviderType(type: string): boolean {

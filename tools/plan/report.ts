@@ -9,9 +9,7 @@ import { renderZoneFile } from "../../lib/zonefile";
 import { DnsRecord, Identity, StackFacts } from "../../policy/facts";
 import { isUnknown, Maybe, read } from "../../policy/preview";
 import { Finding, policyResources } from "../run-policies";
-import { isProviderType, StackResource, StackResources } from "./engine";
-
-const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+import { isProviderType, ROOT_STACK_TYPE, StackResource, StackResources } from "./engine";
 
 /** How a value the engine knows only after apply is shown. */
 export const KNOWN_AFTER_APPLY = "(known after apply)";

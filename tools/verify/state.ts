@@ -7,12 +7,10 @@
  */
 import { StackFacts } from "../../policy/facts";
 import { isUnknown } from "../../policy/preview";
-import { fromDeployment, NotAnExport } from "../plan/engine";
+import { fromDeployment, NotAnExport, ROOT_STACK_TYPE } from "../plan/engine";
 import { policyResources } from "../run-policies";
 import { RecordType } from "../../lib/records";
 import { addTokens, DeclaredRecord, declaredRecords, parseJson, RECORD_TYPES, TokenMap, UsageError } from "./targets";
-
-const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** Easy DKIM tokens from each identity, and the declared records: the stack's `records` output when present, else the record resources. */
 export function parseState(text: string, file: string): { records: DeclaredRecord[]; tokens: TokenMap } {
@@ -28,7 +26,7 @@ export function parseState(text: string, file: string): { records: DeclaredRecor
   for (const id of facts.identities) {
     if (id.dkim.kind === "easy" && id.region !== undefined && !isUnknown(id.dkim.tokens)) addTokens(tokens, id.domain, id.region, id.dkim.tokens);
   }
-  const outputs = resources.find((r) => r.type === STACK_TYPE)?.props;
+  const outputs = resources.find((r) => r.type === ROOT_STACK_TYPE)?.props;
   if (outputs?.records !== undefined) return { records: declaredRecords(outputs.records, `${file}: stack output "records"`), tokens };
   const records: DeclaredRecord[] = [];
   for (const { name, type, values } of facts.records) {
