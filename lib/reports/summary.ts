@@ -1,0 +1,238 @@
+/**
+ * The summary per DMARC policy domain: reports are added one at a time, and only their tallies
+ * are kept (by source address, reporter and day), so memory follows the number of distinct
+ * sources and days, not of reports or rows. A report read twice (same reporter, report id and
+ * policy domain, say from a `.gz` and a `.zip`) counts once.
+ */
+import { Advice, advise, DEFAULT_THRESHOLDS, policyText, stageOf, Thresholds } from "./advice";
+import { addTally, Disposition, emptyTally, PublishedPolicy, Report, ReportFormat, SourceTally, Tally } from "./report";
+
+/** Days, `YYYY-MM-DD` (UTC), both included; null leaves that end open. */
+export interface Period {
+  since: string | null;
+  until: string | null;
+}
+
+export interface ReportEntry extends Tally {
+  /** The input (and the part of it) the report was read from. */
+  file: string;
+  reporter: string;
+  reportId: string;
+  domain: string;
+  /** ISO 8601, UTC. */
+  begin: string;
+  end: string;
+  format: ReportFormat;
+  generator: string | null;
+  policy: PublishedPolicy;
+  rows: number;
+  warnings?: string[];
+  /** The file the same report was first read from; a duplicate is not counted. */
+  duplicateOf?: string;
+}
+
+export interface SourceSummary extends Tally {
+  ip: string;
+  /** Within SES's sending ranges (lib/reports/ses-ranges.ts). */
+  ses: boolean;
+  /** `messages - dmarcPass`. */
+  failing: number;
+  dispositions: Partial<Record<Disposition, number>>;
+  reasons: Record<string, number>;
+  headerFrom: string[];
+  dkimDomains: string[];
+  spfDomains: string[];
+  reporters: number;
+}
+
+export interface ReporterSummary extends Tally {
+  reporter: string;
+  reports: number;
+}
+
+export interface DaySummary extends Tally {
+  date: string;
+}
+
+export interface DomainSummary extends Tally {
+  domain: string;
+  begin: string;
+  end: string;
+  reports: number;
+  /** The latest report's policy_published. */
+  policy: PublishedPolicy;
+  sources: SourceSummary[];
+  reporters: ReporterSummary[];
+  days: DaySummary[];
+  advice: Advice;
+}
+
+export interface Summary {
+  period: Period;
+  thresholds: Thresholds;
+  reports: ReportEntry[];
+  errors: { file: string; message: string }[];
+  /** Inputs that are deliberately not read, such as SES's setup notification. */
+  skipped: { file: string; reason: string }[];
+  /** Reports read whose day is outside `period`. */
+  outsidePeriod: number;
+  domains: DomainSummary[];
+}
+
+interface SourceState extends SourceTally {
+  reporters: Set<string>;
+}
+
+interface DomainState {
+  total: Tally;
+  begin: number;
+  end: number;
+  reports: number;
+  latest: { end: number; policy: PublishedPolicy };
+  policies: Set<string>;
+  stageDays: Map<number, Set<string>>;
+  sources: Map<string, SourceState>;
+  reporters: Map<string, ReporterSummary>;
+  days: Map<string, Tally>;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
+
+/** The UTC day a report is counted on: the one its date range's middle falls in. */
+export function reportDay(report: Pick<Report, "begin" | "end">): string {
+  return iso(Math.floor((report.begin + Math.max(report.begin, report.end)) / 2)).slice(0, 10);
+}
+
+const byMessages = <T extends Tally>(key: (t: T) => string) => (a: T, b: T) => b.messages - a.messages || key(a).localeCompare(key(b));
+
+const tallyOf = (t: Tally): Tally => ({ messages: t.messages, dmarcPass: t.dmarcPass, dkimPass: t.dkimPass, spfPass: t.spfPass });
+
+export class Summarizer {
+  private readonly reports: ReportEntry[] = [];
+  private readonly errors: Summary["errors"] = [];
+  private readonly skipped: Summary["skipped"] = [];
+  private readonly seen = new Map<string, string>();
+  private readonly domains = new Map<string, DomainState>();
+  private outsidePeriod = 0;
+
+  constructor(
+    private readonly isSes: (ip: string) => boolean,
+    private readonly period: Period = { since: null, until: null },
+    private readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
+  ) {}
+
+  error(file: string, message: string): void {
+    this.errors.push({ file, message });
+  }
+
+  skip(file: string, reason: string): void {
+    this.skipped.push({ file, reason });
+  }
+
+  add(file: string, report: Report): void {
+    const day = reportDay(report);
+    if ((this.period.since && day < this.period.since) || (this.period.until && day > this.period.until)) {
+      this.outsidePeriod++;
+      return;
+    }
+    const entry: ReportEntry = {
+      file,
+      reporter: report.reporter,
+      reportId: report.reportId,
+      domain: report.domain,
+      begin: iso(report.begin),
+      end: iso(report.end),
+      format: report.format,
+      generator: report.generator,
+      policy: report.policy,
+      rows: report.rows,
+      ...tallyOf(report),
+      ...(report.warnings.length ? { warnings: report.warnings } : {}),
+    };
+    const key = `${report.reporter.toLowerCase()}\u0000${report.reportId}\u0000${report.domain}`;
+    const first = this.seen.get(key);
+    this.reports.push(first === undefined ? entry : { ...entry, duplicateOf: first });
+    if (first !== undefined) return;
+    this.seen.set(key, file);
+    this.count(report, day);
+  }
+
+  private count(report: Report, day: string): void {
+    let d = this.domains.get(report.domain);
+    if (!d) {
+      d = { total: emptyTally(), begin: report.begin, end: report.end, reports: 0, latest: { end: report.end, policy: report.policy }, policies: new Set(), stageDays: new Map(), sources: new Map(), reporters: new Map(), days: new Map() };
+      this.domains.set(report.domain, d);
+    }
+    d.reports++;
+    addTally(d.total, report);
+    d.begin = Math.min(d.begin, report.begin);
+    d.end = Math.max(d.end, report.end);
+    if (report.end >= d.latest.end) d.latest = { end: report.end, policy: report.policy };
+    d.policies.add(policyText(report.policy));
+    const stage = stageOf(report.policy).stage.number;
+    const stageDays = d.stageDays.get(stage) ?? new Set<string>();
+    d.stageDays.set(stage, stageDays.add(day));
+
+    const reporter = d.reporters.get(report.reporter) ?? { reporter: report.reporter, reports: 0, ...emptyTally() };
+    d.reporters.set(report.reporter, reporter);
+    reporter.reports++;
+    addTally(reporter, report);
+    const dayTally = d.days.get(day) ?? emptyTally();
+    d.days.set(day, dayTally);
+    addTally(dayTally, report);
+
+    for (const [ip, s] of report.sources) {
+      let source = d.sources.get(ip);
+      if (!source) {
+        source = { ...emptyTally(), dispositions: {}, reasons: {}, headerFrom: new Set(), dkimDomains: new Set(), spfDomains: new Set(), reporters: new Set() };
+        d.sources.set(ip, source);
+      }
+      addTally(source, s);
+      for (const [k, n] of Object.entries(s.dispositions) as [Disposition, number][]) source.dispositions[k] = (source.dispositions[k] ?? 0) + n;
+      for (const [k, n] of Object.entries(s.reasons)) source.reasons[k] = (source.reasons[k] ?? 0) + n;
+      for (const name of s.headerFrom) source.headerFrom.add(name);
+      for (const name of s.dkimDomains) source.dkimDomains.add(name);
+      for (const name of s.spfDomains) source.spfDomains.add(name);
+      source.reporters.add(report.reporter);
+    }
+  }
+
+  result(): Summary {
+    const domains = [...this.domains.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([domain, d]): DomainSummary => {
+        const sources = [...d.sources.entries()]
+          .map(([ip, s]): SourceSummary => ({
+            ip,
+            ses: this.isSes(ip),
+            ...tallyOf(s),
+            failing: s.messages - s.dmarcPass,
+            dispositions: s.dispositions,
+            reasons: s.reasons,
+            headerFrom: [...s.headerFrom].sort(),
+            dkimDomains: [...s.dkimDomains].sort(),
+            spfDomains: [...s.spfDomains].sort(),
+            reporters: s.reporters.size,
+          }))
+          .sort(byMessages((s) => s.ip));
+        const stage = stageOf(d.latest.policy).stage.number;
+        const advice = advise(
+          { policy: d.latest.policy, policies: [...d.policies], ...tallyOf(d.total), reporters: d.reporters.size, daysAtStage: d.stageDays.get(stage)?.size ?? 0, sources },
+          this.thresholds,
+        );
+        return {
+          domain,
+          begin: iso(d.begin),
+          end: iso(d.end),
+          reports: d.reports,
+          ...tallyOf(d.total),
+          policy: d.latest.policy,
+          sources,
+          reporters: [...d.reporters.values()].sort(byMessages((r) => r.reporter)),
+          days: [...d.days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, t]) => ({ date, ...tallyOf(t) })),
+          advice,
+        };
+      });
+    return { period: this.period, thresholds: this.thresholds, reports: this.reports, errors: this.errors, skipped: this.skipped, outsidePeriod: this.outsidePeriod, domains };
+  }
+}
