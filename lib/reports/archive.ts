@@ -118,7 +118,10 @@ async function* bounded(stream: Readable, name: string, limit: number): AsyncGen
   } catch (error) {
     stream.destroy();
     if (error instanceof NotAReport) throw error;
-    throw new NotAReport(`zip member ${name}: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // yauzl checks the bytes against the size the headers declare (validateEntrySizes).
+    if (/too many bytes/.test(message)) throw new NotAReport(`${name} holds more than its header says (${message}): a zip bomb or a corrupt archive, refused`);
+    throw new NotAReport(`${name}: ${message}`);
   }
 }
 

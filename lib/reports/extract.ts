@@ -23,6 +23,8 @@ export const DEFAULT_LIMITS: ExtractLimits = { member: DEFAULT_MEMBER_LIMIT, inp
 /** Containers within containers (an email holding a zip holding a gzip file…) read at most. */
 const MAX_DEPTH = 4;
 
+const NOT_A_REPORT = "not a DMARC aggregate report";
+
 export type Found = { file: string; report: Report } | { file: string; error: string };
 
 /** The first bytes (enough to sniff), and all the bytes again, head included. */
@@ -89,7 +91,7 @@ export async function* extractReports(file: string, chunks: AsyncIterable<Uint8A
         const data = gunzip(await collect(all, limits.input, "the gzip file"), limits.member, (w) => warnings.push(w));
         for await (const found of extractReports(file, data, limits, depth + 1)) {
           if ("report" in found) found.report.warnings.push(...warnings);
-          yield "report" in found || found.file !== file || found.error.startsWith("gzip") ? found : { file, error: `inside the gzip data: ${found.error}` };
+          yield "error" in found && found.file === file && found.error.startsWith(NOT_A_REPORT) ? { file, error: `inside the gzip data: ${found.error}` } : found;
         }
         return;
       }
@@ -104,7 +106,7 @@ export async function* extractReports(file: string, chunks: AsyncIterable<Uint8A
         yield* fromEmail(file, await collect(all, limits.input, "the email"), limits, depth);
         return;
       default:
-        throw new NotAReport(`not a DMARC aggregate report: ${describeHead(head)}`);
+        throw new NotAReport(`${NOT_A_REPORT}: ${describeHead(head)}`);
     }
   } catch (error) {
     if (!(error instanceof NotAReport)) throw error;

@@ -1,4 +1,4 @@
-/** Runs `plan`/`audit` as the user does, in a child process; temp stack directories for ad-hoc stacks. */
+/** Runs `plan`/`audit`/`reports` as the user does, in a child process; temp stack directories for ad-hoc stacks. */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,8 +14,8 @@ export interface Result {
 }
 
 /** `npm run -s <script> -- args`: the command path of the README. */
-export function npmRun(script: "plan" | "audit", args: string[]): Result {
-  const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, encoding: "utf8" });
+export function npmRun(script: "plan" | "audit" | "reports", args: string[], env?: NodeJS.ProcessEnv): Result {
+  const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, encoding: "utf8", env: env ?? process.env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
