@@ -111,8 +111,10 @@ export function stageOf(policy: PublishedPolicy): { stage: Stage; notes: string[
   const stage = (n: 1 | 2 | 3 | 4) => ({ stage: STAGES[n - 1], notes });
   if (policy.p === "none") return stage(1);
   if (policy.p === "quarantine") {
-    if (testing && pct !== 0) notes.push(`t=y without pct=0: RFC 7489 receivers${pct === 100 ? "" : ` (${pct}% of failing mail)`} quarantine while RFC 9989 receivers only test; add pct=0`);
-    if (!testing && pct === 0) notes.push("pct=0 without t=y: RFC 9989 receivers ignore pct and quarantine all failing mail; add t=y");
+    // pct null: no RFC 7489 report says it (RFC 9990 reports have no pct); testing null: no RFC 9990 report says t.
+    if (testing && policy.pct !== null && pct !== 0) notes.push(`t=y without pct=0: RFC 7489 receivers${pct === 100 ? "" : ` (${pct}% of failing mail)`} quarantine while RFC 9989 receivers only test; add pct=0`);
+    if (pct === 0 && policy.testing === "n") notes.push("pct=0 without t=y: RFC 9989 receivers ignore pct and quarantine all failing mail; add t=y");
+    if (pct === 0 && policy.testing === null) notes.push("pct=0: RFC 9989 receivers ignore pct; publish t=y with it (no RFC 9990 report here shows whether it is)");
     if (testing || pct === 0) return stage(2);
     if (pct < 100) notes.push(`pct=${pct}: RFC 7489 receivers quarantine ${pct}% of failing mail, RFC 9989 receivers all of it (pct has no meaning there)`);
     return stage(3);

@@ -59,7 +59,10 @@ export interface DomainSummary extends Tally {
   begin: string;
   end: string;
   reports: number;
-  /** The latest report's policy_published. */
+  /**
+   * The latest report's policy_published, with pct and testing from the latest report that
+   * states them (RFC 7489 reports carry pct only, RFC 9990 ones testing only).
+   */
   policy: PublishedPolicy;
   sources: SourceSummary[];
   reporters: ReporterSummary[];
@@ -89,6 +92,9 @@ interface DomainState {
   end: number;
   reports: number;
   latest: { end: number; policy: PublishedPolicy };
+  /** The latest pct and testing any report states: RFC 7489 reports carry pct only, RFC 9990 ones testing only. */
+  latestPct: { end: number; pct: number | null };
+  latestTesting: { end: number; testing: string | null };
   policies: Set<string>;
   stageDays: Map<number, Set<string>>;
   sources: Map<string, SourceState>;
@@ -160,7 +166,20 @@ export class Summarizer {
   private count(report: Report, day: string): void {
     let d = this.domains.get(report.domain);
     if (!d) {
-      d = { total: emptyTally(), begin: report.begin, end: report.end, reports: 0, latest: { end: report.end, policy: report.policy }, policies: new Set(), stageDays: new Map(), sources: new Map(), reporters: new Map(), days: new Map() };
+      d = {
+        total: emptyTally(),
+        begin: report.begin,
+        end: report.end,
+        reports: 0,
+        latest: { end: report.end, policy: report.policy },
+        latestPct: { end: -1, pct: null },
+        latestTesting: { end: -1, testing: null },
+        policies: new Set(),
+        stageDays: new Map(),
+        sources: new Map(),
+        reporters: new Map(),
+        days: new Map(),
+      };
       this.domains.set(report.domain, d);
     }
     d.reports++;
@@ -168,6 +187,8 @@ export class Summarizer {
     d.begin = Math.min(d.begin, report.begin);
     d.end = Math.max(d.end, report.end);
     if (report.end >= d.latest.end) d.latest = { end: report.end, policy: report.policy };
+    if (report.policy.pct !== null && report.end >= d.latestPct.end) d.latestPct = { end: report.end, pct: report.policy.pct };
+    if (report.policy.testing !== null && report.end >= d.latestTesting.end) d.latestTesting = { end: report.end, testing: report.policy.testing };
     d.policies.add(policyText(report.policy));
     const stage = stageOf(report.policy).stage.number;
     const stageDays = d.stageDays.get(stage) ?? new Set<string>();
@@ -215,9 +236,11 @@ export class Summarizer {
             reporters: s.reporters.size,
           }))
           .sort(byMessages((s) => s.ip));
-        const stage = stageOf(d.latest.policy).stage.number;
+        const latest = d.latest.policy;
+        const policy = { ...latest, pct: latest.pct ?? d.latestPct.pct, testing: latest.testing ?? d.latestTesting.testing };
+        const stage = stageOf(policy).stage.number;
         const advice = advise(
-          { policy: d.latest.policy, policies: [...d.policies], ...tallyOf(d.total), reporters: d.reporters.size, daysAtStage: d.stageDays.get(stage)?.size ?? 0, sources },
+          { policy, policies: [...d.policies], ...tallyOf(d.total), reporters: d.reporters.size, daysAtStage: d.stageDays.get(stage)?.size ?? 0, sources },
           this.thresholds,
         );
         return {
@@ -226,7 +249,7 @@ export class Summarizer {
           end: iso(d.end),
           reports: d.reports,
           ...tallyOf(d.total),
-          policy: d.latest.policy,
+          policy,
           sources,
           reporters: [...d.reporters.values()].sort(byMessages((r) => r.reporter)),
           days: [...d.days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, t]) => ({ date, ...tallyOf(t) })),

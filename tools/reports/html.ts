@@ -19,7 +19,7 @@ table{border-collapse:collapse;width:100%;margin:.25rem 0 1rem}th,td{text-align:
 th{font-size:.8rem;color:#5b6475;cursor:pointer;user-select:none;white-space:nowrap}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.fail td:first-child{border-left:3px solid #c2410c}.ses{color:#0f766e;font-weight:600}
 .advice{border-radius:6px;padding:.75rem 1rem;border:1px solid #d7dce5}.advice.ready{border-color:#15803d;background:#f0fdf4}.advice.not-ready{border-color:#c2410c;background:#fff7ed}
-.advice.final{background:#f8fafc}.scroll{overflow-x:auto}td.names{max-width:18rem;overflow-wrap:anywhere}
+.advice.final{background:#f8fafc}.scroll{overflow-x:auto}td.names{max-width:18rem;overflow-wrap:break-word}
 .advice ul{margin:.25rem 0;padding-left:1.25rem}.met{color:#15803d}.unmet{color:#c2410c}code{background:#f1f3f7;padding:0 .25rem;border-radius:3px}
 svg.chart{width:100%;max-width:760px;height:auto;display:block}svg .bar{fill:#dbe4f3}svg .rate{fill:none;stroke:#1d4ed8;stroke-width:2}
 svg .point{fill:#1d4ed8}svg .axis{stroke:#9aa3b2;stroke-width:1}svg text{font-size:11px;fill:#5b6475}
@@ -27,8 +27,9 @@ svg .point{fill:#1d4ed8}svg .axis{stroke:#9aa3b2;stroke-width:1}svg text{font-si
 
 /** Click a column heading to sort its table (figures by value). */
 const SCRIPT = `
-document.querySelectorAll("table.sortable th").forEach(function (th, column) {
+document.querySelectorAll("table.sortable th").forEach(function (th) {
   th.addEventListener("click", function () {
+    var column = th.cellIndex;
     var body = th.closest("table").tBodies[0];
     var down = th.dataset.order !== "down";
     th.dataset.order = down ? "down" : "up";

@@ -76,6 +76,18 @@ describe("reports: the summary per policy domain", () => {
     assert.equal(reportDay({ begin: 1538604008, end: 1538690408 }), "2018-10-04");
   });
 
+  it("takes pct from RFC 7489 reports and t from RFC 9990 ones, which carry only one each", async () => {
+    const rfc7489 = real("googleXml").toString().replace("<p>none</p>", "<p>quarantine</p>").replace("<pct>100</pct>", "<pct>0</pct>");
+    const s = await summarize([
+      input("7489.xml", rfc7489),
+      input("9990.xml", rfc9990Report({ reportId: "t", domain: "keltia.net", begin: 1538524800, rows: [{ ip: "192.0.2.1", count: 1, dkim: "pass", spf: "pass" }] })),
+    ]);
+    const [d] = s.domains;
+    assert.deepEqual([d.policy.p, d.policy.pct, d.policy.testing], ["quarantine", 0, "y"]);
+    assert.equal(d.advice.stage.number, 2);
+    assert.deepEqual(d.advice.notes.filter((n) => !n.startsWith("the published policy changed")), []);
+  });
+
   it("lists inputs that are not reports, and counts the others", async () => {
     const s = await summarize([input("junk.txt", "hello"), input("google.xml", real("googleXml"))]);
     assert.deepEqual(s.errors, [{ file: "junk.txt", message: "not a DMARC aggregate report: it is neither XML, gzip, zip nor an email (first bytes: 68 65 6c 6c 6f)" }]);
