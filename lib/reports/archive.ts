@@ -4,13 +4,20 @@
  * that goes past it is refused as soon as it does, before the rest is inflated, so zip and gzip
  * bombs cost at most `limit` bytes of inflation each.
  */
-import { createInflateRaw, crc32 } from "node:zlib";
+import { createInflateRaw, crc32, inflateRawSync } from "node:zlib";
 import { Readable } from "node:stream";
 import { Entry, fromBuffer, ZipFile } from "yauzl";
 import { NotAReport } from "./report";
 
 /** Members past this size are refused (a report of one large sender for one day is a few MB). */
 export const DEFAULT_MEMBER_LIMIT = 256 * 1024 * 1024;
+/**
+ * Compressed data up to this size is inflated in one call: much faster for the small files reports
+ * are, and at most ~1,032 times larger (deflate's ceiling) before the limit stops it. Larger
+ * data is streamed.
+ */
+const INFLATE_AT_ONCE = 32 * 1024;
+
 /** Members of one zip archive read at most; real reports hold one. */
 export const MAX_ZIP_ENTRIES = 1000;
 
@@ -20,6 +27,23 @@ export function mebibytes(bytes: number): string {
 
 function tooLarge(what: string, limit: number): NotAReport {
   return new NotAReport(`${what} expands past ${mebibytes(limit)}, the limit for one member (--max-member-mb): refused`);
+}
+
+/** Inflates `data` in one call, refusing output past `room` bytes; `what` names it in errors. */
+function inflateAtOnce(data: Buffer, room: number, what: string, tooMuch: () => NotAReport): { buffer: Buffer; consumed: number } {
+  let result: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    result = inflateRawSync(data, { info: true, maxOutputLength: Math.max(1, room) }) as unknown as typeof result;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooMuch();
+    throw new NotAReport(`${what}: ${(error as Error).message}`);
+  }
+  if (result.buffer.length > room) throw tooMuch();
+  return { buffer: result.buffer, consumed: result.engine.bytesWritten };
+}
+
+function liesAboutSize(what: string, declared: number, detail = ""): NotAReport {
+  return new NotAReport(`${what} holds more than the ${declared} bytes its header says${detail}: a zip bomb or a corrupt archive, refused`);
 }
 
 /** Where the deflate data of the gzip member at `offset` starts (RFC 1952 §2.3). */
@@ -51,24 +75,35 @@ export async function* gunzip(buf: Buffer, limit: number, warn: (message: string
   let total = 0;
   while (offset < buf.length) {
     const start = gzipHeaderEnd(buf, offset);
-    const inflate = createInflateRaw();
-    inflate.end(buf.subarray(start));
     let crc = 0;
     let size = 0;
-    try {
-      for await (const chunk of inflate as AsyncIterable<Buffer>) {
-        total += chunk.length;
-        if (total > limit) throw tooLarge("gzip data", limit);
-        size += chunk.length;
-        crc = crc32(chunk, crc);
-        yield chunk;
+    let consumed: number;
+    if (buf.length - start <= INFLATE_AT_ONCE) {
+      const { buffer, consumed: used } = inflateAtOnce(buf.subarray(start), limit - total, "gzip", () => tooLarge("gzip data", limit));
+      consumed = used;
+      total += buffer.length;
+      size = buffer.length;
+      crc = crc32(buffer);
+      if (buffer.length) yield buffer;
+    } else {
+      const inflate = createInflateRaw();
+      inflate.end(buf.subarray(start));
+      try {
+        for await (const chunk of inflate as AsyncIterable<Buffer>) {
+          total += chunk.length;
+          if (total > limit) throw tooLarge("gzip data", limit);
+          size += chunk.length;
+          crc = crc32(chunk, crc);
+          yield chunk;
+        }
+      } catch (error) {
+        inflate.destroy();
+        if (error instanceof NotAReport) throw error;
+        throw new NotAReport(`gzip: ${(error as Error).message}`);
       }
-    } catch (error) {
-      inflate.destroy();
-      if (error instanceof NotAReport) throw error;
-      throw new NotAReport(`gzip: ${(error as Error).message}`);
+      consumed = inflate.bytesWritten;
     }
-    const trailer = start + inflate.bytesWritten;
+    const trailer = start + consumed;
     if (trailer + 8 > buf.length) throw new NotAReport("gzip: truncated (no CRC and size after the data)");
     if (buf.readUInt32LE(trailer) !== crc >>> 0 || buf.readUInt32LE(trailer + 4) !== size % 2 ** 32) throw new NotAReport("gzip: CRC or size check failed: the data is corrupt");
     offset = trailer + 8;
@@ -107,7 +142,7 @@ const next = (zip: ZipFile) =>
 const openEntry = (zip: ZipFile, entry: Entry) =>
   new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))));
 
-async function* bounded(stream: Readable, name: string, limit: number): AsyncGenerator<Buffer> {
+async function* bounded(stream: Readable, name: string, limit: number, declared: number): AsyncGenerator<Buffer> {
   let total = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -120,8 +155,31 @@ async function* bounded(stream: Readable, name: string, limit: number): AsyncGen
     if (error instanceof NotAReport) throw error;
     const message = (error as Error).message;
     // yauzl checks the bytes against the size the headers declare (validateEntrySizes).
-    if (/too many bytes/.test(message)) throw new NotAReport(`${name} holds more than its header says (${message}): a zip bomb or a corrupt archive, refused`);
+    if (/too many bytes/.test(message)) throw liesAboutSize(name, declared, ` (${message})`);
     throw new NotAReport(`${name}: ${message}`);
+  }
+}
+
+async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
+}
+
+/** A small member, inflated in one call from the archive's bytes, checked against its header's size and CRC. */
+function inflateEntry(entry: Entry, buf: Buffer): AsyncIterable<Buffer> | NotAReport {
+  const what = `zip member ${entry.fileName}`;
+  try {
+    // The local header (APPNOTE 4.3.7) has its own name and extra field lengths; the data follows it.
+    const at = entry.relativeOffsetOfLocalHeader;
+    if (at + 30 > buf.length || buf.readUInt32LE(at) !== 0x04034b50) return new NotAReport(`${what}: no local header where the central directory says`);
+    const fileDataStart = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
+    const data = buf.subarray(fileDataStart, fileDataStart + entry.compressedSize);
+    // Its header's size is within the limit (unzip checked): inflating past it is a lie, so stop there.
+    const bytes = entry.compressionMethod === 0 ? data : inflateAtOnce(data, entry.uncompressedSize, what, () => liesAboutSize(what, entry.uncompressedSize)).buffer;
+    if (bytes.length !== entry.uncompressedSize) return new NotAReport(`${what} holds ${bytes.length} bytes, not the ${entry.uncompressedSize} its header says: a corrupt archive, refused`);
+    if (crc32(bytes) !== entry.crc32) return new NotAReport(`${what}: CRC check failed: the data is corrupt`);
+    return once(bytes);
+  } catch (error) {
+    return error instanceof NotAReport ? error : new NotAReport(`${what}: ${(error as Error).message}`);
   }
 }
 
@@ -148,7 +206,9 @@ export async function* unzip(buf: Buffer, limit: number): AsyncGenerator<ZipMemb
       const name = entry.fileName;
       if (entry.isEncrypted()) yield { name, chunks: new NotAReport(`zip member ${name} is encrypted`) };
       else if (entry.uncompressedSize > limit) yield { name, chunks: tooLarge(`zip member ${name} (${mebibytes(entry.uncompressedSize)} by its header)`, limit) };
-      else {
+      else if (entry.compressedSize <= INFLATE_AT_ONCE && (entry.compressionMethod === 0 || entry.compressionMethod === 8)) {
+        yield { name, chunks: inflateEntry(entry, buf) };
+      } else {
         let stream: Readable;
         try {
           stream = await openEntry(zip, entry);
@@ -156,7 +216,7 @@ export async function* unzip(buf: Buffer, limit: number): AsyncGenerator<ZipMemb
           yield { name, chunks: new NotAReport(`zip member ${name}: ${(error as Error).message}`) };
           continue;
         }
-        yield { name, chunks: bounded(stream, `zip member ${name}`, limit) };
+        yield { name, chunks: bounded(stream, `zip member ${name}`, limit, entry.uncompressedSize) };
       }
     }
   } finally {

@@ -67,7 +67,7 @@ async function collect(chunks: AsyncIterable<Uint8Array>, limit: number, what: s
     if (size > limit) throw new NotAReport(`${what} is larger than ${mebibytes(limit)}: not read`);
     parts.push(chunk);
   }
-  return Buffer.concat(parts);
+  return parts.length === 1 ? Buffer.from(parts[0].buffer, parts[0].byteOffset, parts[0].byteLength) : Buffer.concat(parts);
 }
 
 async function readXml(chunks: AsyncIterable<Uint8Array>): Promise<Report> {

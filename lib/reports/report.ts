@@ -64,10 +64,23 @@ export interface SourceTally extends Tally {
   dispositions: Partial<Record<Disposition, number>>;
   /** Messages per `policy_evaluated/reason/type` (local_policy, mailing_list, policy_test_mode, …). */
   reasons: Record<string, number>;
-  headerFrom: Set<string>;
+  /** At most NAMES_PER_SOURCE each, first seen first: enough to recognise a sender. */
+  headerFrom: string[];
   /** Domains of DKIM signatures and SPF identities the receiver saw, whatever their result. */
-  dkimDomains: Set<string>;
-  spfDomains: Set<string>;
+  dkimDomains: string[];
+  spfDomains: string[];
+}
+
+/** Names kept per source and kind (header From, DKIM and SPF domains). */
+export const NAMES_PER_SOURCE = 10;
+
+/** Adds `name` (as `keep` makes it) to a source's few names; small arrays are cheaper than sets here. */
+export function addName(names: string[], name: string, keep = (n: string) => n): void {
+  if (name && names.length < NAMES_PER_SOURCE && !names.includes(name)) names.push(keep(name));
+}
+
+export function newSourceTally(): SourceTally {
+  return { messages: 0, dmarcPass: 0, dkimPass: 0, spfPass: 0, dispositions: {}, reasons: {}, headerFrom: [], dkimDomains: [], spfDomains: [] };
 }
 
 export interface Report extends Tally {

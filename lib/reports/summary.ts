@@ -5,7 +5,7 @@
  * policy domain, say from a `.gz` and a `.zip`) counts once.
  */
 import { Advice, advise, DEFAULT_THRESHOLDS, policyText, stageOf, Thresholds } from "./advice";
-import { addTally, Disposition, emptyTally, PublishedPolicy, Report, ReportFormat, SourceTally, Tally } from "./report";
+import { addName, addTally, Disposition, emptyTally, newSourceTally, PublishedPolicy, Report, ReportFormat, SourceTally, Tally } from "./report";
 
 /** Days, `YYYY-MM-DD` (UTC), both included; null leaves that end open. */
 export interface Period {
@@ -102,6 +102,12 @@ interface DomainState {
   days: Map<string, Tally>;
 }
 
+/**
+ * A copy of a string the parser gave: V8 may hand out a substring as a view of the whole chunk it
+ * was cut from, and a summary that keeps one would keep that chunk alive.
+ */
+const own = (text: string) => (text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8"));
+
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
 
 /** The UTC day a report is counted on: the one its date range's middle falls in. */
@@ -135,7 +141,8 @@ export class Summarizer {
     this.skipped.push({ file, reason });
   }
 
-  add(file: string, report: Report): void {
+  add(file: string, parsed: Report): void {
+    const report = { ...parsed, reporter: own(parsed.reporter), reportId: own(parsed.reportId), domain: own(parsed.domain) };
     const day = reportDay(report);
     if ((this.period.since && day < this.period.since) || (this.period.until && day > this.period.until)) {
       this.outsidePeriod++;
@@ -149,7 +156,7 @@ export class Summarizer {
       begin: iso(report.begin),
       end: iso(report.end),
       format: report.format,
-      generator: report.generator,
+      generator: report.generator === null ? null : own(report.generator),
       policy: report.policy,
       rows: report.rows,
       ...tallyOf(report),
@@ -205,15 +212,15 @@ export class Summarizer {
     for (const [ip, s] of report.sources) {
       let source = d.sources.get(ip);
       if (!source) {
-        source = { ...emptyTally(), dispositions: {}, reasons: {}, headerFrom: new Set(), dkimDomains: new Set(), spfDomains: new Set(), reporters: new Set() };
-        d.sources.set(ip, source);
+        source = { ...newSourceTally(), reporters: new Set() };
+        d.sources.set(own(ip), source);
       }
       addTally(source, s);
-      for (const [k, n] of Object.entries(s.dispositions) as [Disposition, number][]) source.dispositions[k] = (source.dispositions[k] ?? 0) + n;
-      for (const [k, n] of Object.entries(s.reasons)) source.reasons[k] = (source.reasons[k] ?? 0) + n;
-      for (const name of s.headerFrom) source.headerFrom.add(name);
-      for (const name of s.dkimDomains) source.dkimDomains.add(name);
-      for (const name of s.spfDomains) source.spfDomains.add(name);
+      for (const k in s.dispositions) source.dispositions[k as Disposition] = (source.dispositions[k as Disposition] ?? 0) + s.dispositions[k as Disposition]!;
+      for (const k in s.reasons) source.reasons[k] = (source.reasons[k] ?? 0) + s.reasons[k];
+      for (const name of s.headerFrom) addName(source.headerFrom, name, own);
+      for (const name of s.dkimDomains) addName(source.dkimDomains, name, own);
+      for (const name of s.spfDomains) addName(source.spfDomains, name, own);
       source.reporters.add(report.reporter);
     }
   }

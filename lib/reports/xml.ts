@@ -13,17 +13,18 @@
 import { isIP } from "node:net";
 import { SaxesParser, SaxesTagPlain } from "saxes";
 import { normalizeName, organizationalDomain } from "../names";
-import { Disposition, DISPOSITIONS, NotAReport, PublishedPolicy, Report, ReportFormat, RFC9990_NAMESPACE, SourceTally } from "./report";
+import { addName, Disposition, DISPOSITIONS, newSourceTally, NotAReport, PublishedPolicy, Report, ReportFormat, RFC9990_NAMESPACE, SourceTally } from "./report";
 
-/** Names kept per source and kind (header From, DKIM and SPF domains): enough to recognise a sender. */
-const NAMES_PER_SOURCE = 10;
 /** Warnings kept per report; the rest are counted. */
 const WARNINGS_PER_REPORT = 10;
 
 const POLICIES = new Set(["none", "quarantine", "reject"]);
+const YES_NO = new Set(["y", "n"]);
+const ALIGNMENTS = new Set(["r", "s"]);
+const DISCOVERY_METHODS = new Set(["psl", "treewalk"]);
 const DISPOSITION_SET = new Set<string>(DISPOSITIONS);
 
-/** What one `<record>` said, until it closes. */
+/** What one `<record>` said, until it closes; one per reader, reset for each record. */
 interface RecordState {
   ip: string;
   count: string;
@@ -32,14 +33,17 @@ interface RecordState {
   spf: string | undefined;
   reasons: string[];
   headerFrom: string;
-  authDkim: { domain: string; result: string }[];
-  authSpf: { domain: string; result: string }[];
-  /** The `dkim` or `spf` element of `auth_results` being read. */
-  auth: { domain: string; result: string };
+  /** `auth_results`' DKIM and SPF results: domains and results at the same index. */
+  dkimDomains: string[];
+  dkimResults: string[];
+  spfDomains: string[];
+  spfResults: string[];
 }
 
-function newRecord(): RecordState {
-  return { ip: "", count: "", disposition: "", dkim: undefined, spf: undefined, reasons: [], headerFrom: "", authDkim: [], authSpf: [], auth: { domain: "", result: "" } };
+function resetRecord(r: RecordState): void {
+  r.ip = r.count = r.disposition = r.headerFrom = "";
+  r.dkim = r.spf = undefined;
+  r.reasons.length = r.dkimDomains.length = r.dkimResults.length = r.spfDomains.length = r.spfResults.length = 0;
 }
 
 const word = (text: string) => text.trim().toLowerCase();
@@ -53,19 +57,96 @@ function sniffEncoding(head: Uint8Array): string {
   return declared ? declared[1].toLowerCase() : "utf-8";
 }
 
+/** An element the reader knows, by its local name below its parent; `leaf` gets its text when it closes. */
+interface ElementNode {
+  children: Map<string, ElementNode>;
+  leaf?: (r: ReportReader, text: string) => void;
+  open?: (r: ReportReader) => void;
+  close?: (r: ReportReader) => void;
+}
+
+type Spec = { leaf?: ElementNode["leaf"]; open?: ElementNode["open"]; close?: ElementNode["close"]; children?: Record<string, Spec> };
+
+function tree(spec: Spec): ElementNode {
+  const children = new Map(Object.entries(spec.children ?? {}).map(([name, child]) => [name, tree(child)]));
+  return { children, leaf: spec.leaf, open: spec.open, close: spec.close };
+}
+
+/** A DKIM or SPF result: both lists grow by one when it opens, so a missing child stays "". */
+const auth = (domains: "dkimDomains" | "spfDomains", results: "dkimResults" | "spfResults"): Spec => ({
+  open: (r) => {
+    r.record[domains].push("");
+    r.record[results].push("");
+  },
+  children: {
+    domain: { leaf: (r, t) => (r.record[domains][r.record[domains].length - 1] = normalizeName(t)) },
+    result: { leaf: (r, t) => (r.record[results][r.record[results].length - 1] = word(t)) },
+  },
+});
+
+const identifiers: Spec = { children: { header_from: { leaf: (r, t) => (r.record.headerFrom = normalizeName(t)) } } };
+
+const POLICY_KEYS = ["domain", "p", "sp", "np", "pct", "adkim", "aspf", "fo", "testing", "discovery_method"];
+
+/** Below `<feedback>`: what the reader reads of RFC 7489 appendix C, RFC 9990 and the draft before them. */
+const FEEDBACK = tree({
+  children: {
+    report_metadata: {
+      children: {
+        org_name: { leaf: (r, t) => (r.meta.orgName = t) },
+        email: { leaf: (r, t) => (r.meta.email = t) },
+        report_id: { leaf: (r, t) => (r.meta.reportId = t) },
+        date_range: { children: { begin: { leaf: (r, t) => (r.meta.begin = t) }, end: { leaf: (r, t) => (r.meta.end = t) } } },
+        generator: {
+          leaf: (r, t) => {
+            r.meta.generator = t.trim() || null;
+            r.sawRfc9990Element = true;
+          },
+        },
+        error: { leaf: (r, t) => t.trim() && r.warn(`the reporter noted an error: ${t.trim()}`) },
+      },
+    },
+    policy_published: { children: Object.fromEntries(POLICY_KEYS.map((key) => [key, { leaf: (r: ReportReader, t: string) => r.setPolicy(key, t) }])) },
+    record: {
+      open: (r) => r.startRecord(),
+      close: (r) => r.endRecord(),
+      children: {
+        row: {
+          children: {
+            source_ip: { leaf: (r, t) => (r.record.ip = t.trim()) },
+            count: { leaf: (r, t) => (r.record.count = t) },
+            policy_evaluated: {
+              children: {
+                disposition: { leaf: (r, t) => (r.record.disposition = word(t)) },
+                dkim: { leaf: (r, t) => (r.record.dkim = word(t)) },
+                spf: { leaf: (r, t) => (r.record.spf = word(t)) },
+                reason: { children: { type: { leaf: (r, t) => word(t) && r.record.reasons.push(word(t)) } } },
+              },
+            },
+          },
+        },
+        identifiers,
+        // The draft before RFC 7489 called them identities.
+        identities: identifiers,
+        auth_results: { children: { dkim: auth("dkimDomains", "dkimResults"), spf: auth("spfDomains", "spfResults") } },
+      },
+    },
+  },
+});
+const OUTSIDE = tree({});
+const IGNORED = tree({});
+
 export class ReportReader {
   private readonly parser = new SaxesParser();
   private decoder: TextDecoder | undefined;
   private utf8 = true;
+  private replaced = false;
   private started = false;
-  /** Element names (local, without prefix) from the document root down. */
-  private readonly stack: string[] = [];
-  /** Depth of `<feedback>` in `stack`, or -1 before it opens; `done` once it has closed. */
-  private feedbackDepth = -1;
-  private done = false;
-  /** Path below `<feedback>`, e.g. `record/row/source_ip`; "" at feedback itself or outside. */
-  private path = "";
-  private readonly pathLengths: number[] = [];
+  /** The open elements' nodes in ELEMENTS; `OUTSIDE` above `<feedback>`, `IGNORED` below elements not read. */
+  private readonly stack: ElementNode[] = [];
+  private node: ElementNode = OUTSIDE;
+  /** Whether `<feedback>` has opened (a second one is not read). */
+  private opened = false;
   private text = "";
   private namespace: string | null = null;
   private readonly xmlErrors: string[] = [];
@@ -74,10 +155,11 @@ export class ReportReader {
   private warningOverflow = 0;
   private readonly warned = new Set<string>();
 
-  private readonly meta = { orgName: "", email: "", reportId: "", begin: "", end: "", generator: null as string | null };
+  /** What the elements below said so far; ELEMENTS writes it. */
+  readonly meta = { orgName: "", email: "", reportId: "", begin: "", end: "", generator: null as string | null };
   private readonly policy: Record<string, string> = {};
-  private sawRfc9990Element = false;
-  private record: RecordState | undefined;
+  sawRfc9990Element = false;
+  readonly record: RecordState = { ip: "", count: "", disposition: "", dkim: undefined, spf: undefined, reasons: [], headerFrom: "", dkimDomains: [], dkimResults: [], spfDomains: [], spfResults: [] };
   private readonly sources = new Map<string, SourceTally>();
   private readonly totals = { rows: 0, messages: 0, dmarcPass: 0, dkimPass: 0, spfPass: 0 };
 
@@ -88,13 +170,14 @@ export class ReportReader {
     });
     this.parser.on("opentag", (tag) => this.open(tag));
     this.parser.on("closetag", () => this.close());
-    this.parser.on("text", (text) => {
-      if (this.feedbackDepth >= 0) this.text += text;
-    });
-    this.parser.on("cdata", (text) => {
-      if (this.feedbackDepth >= 0) this.text += text;
-    });
+    // The text handler is set only inside elements whose text is kept (see open/close): saxes
+    // then does not cut out the whitespace between elements, most of a report's text.
+    this.parser.on("cdata", this.onText);
   }
+
+  private readonly onText = (text: string) => {
+    this.text += text;
+  };
 
   /** Feed the next bytes of the document. */
   write(bytes: Uint8Array): void {
@@ -119,7 +202,10 @@ export class ReportReader {
       if (text === "") return;
       this.started = true;
     }
-    if (this.utf8 && text.includes("\uFFFD")) this.warn("invalid UTF-8: bytes that are not UTF-8 were replaced by U+FFFD");
+    if (this.utf8 && !this.replaced && text.includes("\uFFFD")) {
+      this.replaced = true;
+      this.warn("invalid UTF-8: bytes that are not UTF-8 were replaced by U+FFFD");
+    }
     this.parser.write(text);
   }
 
@@ -127,7 +213,7 @@ export class ReportReader {
   finish(): Report {
     if (this.decoder) this.feed(this.decoder.decode());
     this.parser.close();
-    if (this.feedbackDepth < 0 && !this.done) {
+    if (!this.opened) {
       const why = this.xmlErrorCount ? ` (not well-formed XML: ${this.xmlErrors[0]})` : "";
       throw new NotAReport(`no <feedback> element: not a DMARC aggregate report${why}`);
     }
@@ -164,7 +250,7 @@ export class ReportReader {
     };
   }
 
-  private warn(message: string): void {
+  warn(message: string): void {
     if (this.warned.has(message)) return;
     this.warned.add(message);
     if (this.warnings.length < WARNINGS_PER_REPORT) this.warnings.push(message);
@@ -181,113 +267,45 @@ export class ReportReader {
   private open(tag: SaxesTagPlain): void {
     const colon = tag.name.indexOf(":");
     const local = colon < 0 ? tag.name : tag.name.slice(colon + 1);
-    this.stack.push(local);
-    this.text = "";
-    if (this.feedbackDepth < 0) {
-      if (local === "feedback" && !this.done) {
-        this.feedbackDepth = this.stack.length - 1;
-        this.namespace = tag.attributes[colon < 0 ? "xmlns" : `xmlns:${tag.name.slice(0, colon)}`] ?? null;
-      }
+    this.stack.push(this.node);
+    if (this.node === OUTSIDE) {
+      if (local !== "feedback" || this.opened) return;
+      this.node = FEEDBACK;
+      this.opened = true;
+      this.namespace = tag.attributes[colon < 0 ? "xmlns" : `xmlns:${tag.name.slice(0, colon)}`] ?? null;
       return;
     }
-    this.pathLengths.push(this.path.length);
-    this.path = this.stack.length === this.feedbackDepth + 2 ? local : `${this.path}/${local}`;
-    if (this.path === "record") {
-      this.record = newRecord();
-      this.totals.rows++;
-    } else if (this.path === "record/auth_results/dkim" || this.path === "record/auth_results/spf") {
-      this.record!.auth = { domain: "", result: "" };
+    this.node = this.node.children.get(local) ?? IGNORED;
+    if (this.node.leaf) {
+      this.text = "";
+      this.parser.on("text", this.onText);
     }
+    this.node.open?.(this);
   }
 
   private close(): void {
-    this.stack.pop();
-    if (this.feedbackDepth < 0) return;
-    if (this.stack.length === this.feedbackDepth) {
-      this.feedbackDepth = -1;
-      this.done = true;
-      return;
-    }
-    this.leaf(this.path, this.text);
-    this.path = this.path.slice(0, this.pathLengths.pop());
-    this.text = "";
+    const node = this.node;
+    this.node = this.stack.pop() ?? OUTSIDE;
+    if (node.leaf) {
+      this.parser.off("text");
+      node.leaf(this, this.text);
+    } else node.close?.(this);
   }
 
-  /** An element below `<feedback>` closed: keep what it says. */
-  private leaf(path: string, text: string): void {
+  /** A `<record>` opened. */
+  startRecord(): void {
+    resetRecord(this.record);
+    this.totals.rows++;
+  }
+
+  /** A `policy_published` element closed. */
+  setPolicy(key: string, text: string): void {
+    if (key === "testing" || key === "discovery_method") this.sawRfc9990Element = true;
+    this.policy[key] = text;
+  }
+
+  endRecord(): void {
     const r = this.record;
-    switch (path) {
-      case "report_metadata/org_name":
-        this.meta.orgName = text;
-        return;
-      case "report_metadata/email":
-        this.meta.email = text;
-        return;
-      case "report_metadata/report_id":
-        this.meta.reportId = text;
-        return;
-      case "report_metadata/date_range/begin":
-        this.meta.begin = text;
-        return;
-      case "report_metadata/date_range/end":
-        this.meta.end = text;
-        return;
-      case "report_metadata/generator":
-        this.meta.generator = text.trim() || null;
-        this.sawRfc9990Element = true;
-        return;
-      case "report_metadata/error":
-        if (text.trim()) this.warn(`the reporter noted an error: ${text.trim()}`);
-        return;
-      case "record/row/source_ip":
-        r!.ip = text.trim();
-        return;
-      case "record/row/count":
-        r!.count = text;
-        return;
-      case "record/row/policy_evaluated/disposition":
-        r!.disposition = word(text);
-        return;
-      case "record/row/policy_evaluated/dkim":
-        r!.dkim = word(text);
-        return;
-      case "record/row/policy_evaluated/spf":
-        r!.spf = word(text);
-        return;
-      case "record/row/policy_evaluated/reason/type":
-        if (word(text)) r!.reasons.push(word(text));
-        return;
-      case "record/identifiers/header_from":
-      case "record/identities/header_from":
-        r!.headerFrom = normalizeName(text);
-        return;
-      case "record/auth_results/dkim/domain":
-      case "record/auth_results/spf/domain":
-        r!.auth.domain = normalizeName(text);
-        return;
-      case "record/auth_results/dkim/result":
-      case "record/auth_results/spf/result":
-        r!.auth.result = word(text);
-        return;
-      case "record/auth_results/dkim":
-        r!.authDkim.push(r!.auth);
-        return;
-      case "record/auth_results/spf":
-        r!.authSpf.push(r!.auth);
-        return;
-      case "record":
-        this.endRecord(r!);
-        this.record = undefined;
-        return;
-    }
-    if (path.startsWith("policy_published/")) {
-      const key = path.slice("policy_published/".length);
-      if (key === "testing" || key === "discovery_method") this.sawRfc9990Element = true;
-      this.policy[key] = text;
-    }
-  }
-
-  private endRecord(r: RecordState): void {
     const count = /^\s*([0-9]+)(\.0*)?\s*$/.exec(r.count);
     if (!count) {
       this.warn(`a record's count ${r.count.trim() ? `"${r.count.trim()}" is not a whole number` : "is missing"}: that record is left out`);
@@ -295,13 +313,13 @@ export class ReportReader {
     }
     const n = Number(count[1]);
     const ip = r.ip || "unknown";
-    if (!isIP(ip)) this.warn(`source_ip "${r.ip}" is not an IP address; counted as given`);
     if (r.dkim === undefined || r.spf === undefined) this.warn("policy_evaluated has no dkim/spf verdict (a draft before RFC 7489): derived from auth_results and the published alignment");
-    const dkim = r.dkim !== undefined ? r.dkim === "pass" : r.authDkim.some((a) => a.result === "pass" && this.aligned(a.domain, r.headerFrom, "adkim"));
-    const spf = r.spf !== undefined ? r.spf === "pass" : r.authSpf.some((a) => a.result === "pass" && this.aligned(a.domain, r.headerFrom, "aspf"));
+    const dkim = r.dkim !== undefined ? r.dkim === "pass" : r.dkimResults.some((result, i) => result === "pass" && this.aligned(r.dkimDomains[i], r.headerFrom, "adkim"));
+    const spf = r.spf !== undefined ? r.spf === "pass" : r.spfResults.some((result, i) => result === "pass" && this.aligned(r.spfDomains[i], r.headerFrom, "aspf"));
     let source = this.sources.get(ip);
     if (!source) {
-      source = { messages: 0, dmarcPass: 0, dkimPass: 0, spfPass: 0, dispositions: {}, reasons: {}, headerFrom: new Set(), dkimDomains: new Set(), spfDomains: new Set() };
+      if (!isIP(ip)) this.warn(`source_ip "${r.ip}" is not an IP address; counted as given`);
+      source = newSourceTally();
       this.sources.set(ip, source);
     }
     const pass = dkim || spf ? n : 0;
@@ -323,8 +341,8 @@ export class ReportReader {
     } else if (r.disposition) this.warn(`disposition "${r.disposition}" is none of ${DISPOSITIONS.join(", ")}`);
     for (const reason of r.reasons) source.reasons[reason] = (source.reasons[reason] ?? 0) + n;
     addName(source.headerFrom, r.headerFrom);
-    for (const a of r.authDkim) addName(source.dkimDomains, a.domain);
-    for (const a of r.authSpf) addName(source.spfDomains, a.domain);
+    for (const d of r.dkimDomains) addName(source.dkimDomains, d);
+    for (const d of r.spfDomains) addName(source.spfDomains, d);
   }
 
   /** DMARC identifier alignment (RFC 7489 §3.1) by the policy's `adkim`/`aspf`; relaxed by default. */
@@ -360,15 +378,11 @@ export class ReportReader {
       sp: choice("sp", POLICIES),
       pct,
       np: choice("np", POLICIES),
-      testing: choice("testing", new Set(["y", "n"])),
-      adkim: choice("adkim", new Set(["r", "s"])),
-      aspf: choice("aspf", new Set(["r", "s"])),
+      testing: choice("testing", YES_NO),
+      adkim: choice("adkim", ALIGNMENTS),
+      aspf: choice("aspf", ALIGNMENTS),
       fo: this.policy.fo?.trim() || null,
-      discoveryMethod: choice("discovery_method", new Set(["psl", "treewalk"])),
+      discoveryMethod: choice("discovery_method", DISCOVERY_METHODS),
     };
   }
-}
-
-function addName(names: Set<string>, name: string): void {
-  if (name && names.size < NAMES_PER_SOURCE) names.add(name);
 }
