@@ -142,7 +142,7 @@ export class ReportReader {
   private utf8 = true;
   private replaced = false;
   private started = false;
-  /** The open elements' nodes in ELEMENTS; `OUTSIDE` above `<feedback>`, `IGNORED` below elements not read. */
+  /** The open elements' nodes of the FEEDBACK tree; `OUTSIDE` above `<feedback>`, `IGNORED` below elements not read. */
   private readonly stack: ElementNode[] = [];
   private node: ElementNode = OUTSIDE;
   /** Whether `<feedback>` has opened (a second one is not read). */
@@ -155,7 +155,7 @@ export class ReportReader {
   private warningOverflow = 0;
   private readonly warned = new Set<string>();
 
-  /** What the elements below said so far; ELEMENTS writes it. */
+  /** What the report's elements said so far; the FEEDBACK tree's handlers write it. */
   readonly meta = { orgName: "", email: "", reportId: "", begin: "", end: "", generator: null as string | null };
   private readonly policy: Record<string, string> = {};
   sawRfc9990Element = false;
@@ -232,6 +232,7 @@ export class ReportReader {
     if (!domain) throw new NotAReport("policy_published has no domain");
     if (end < begin) this.warn(`date_range ends (${end}) before it begins (${begin})`);
     if (this.totals.rows === 0) this.warn("no <record> elements");
+    const policy = this.publishedPolicy();
     if (this.warningOverflow) this.warnings.push(`${this.warningOverflow} more warnings`);
     const rfc9990 = this.namespace === RFC9990_NAMESPACE || this.sawRfc9990Element;
     return {
@@ -243,7 +244,7 @@ export class ReportReader {
       end,
       format: rfc9990 ? ReportFormat.RFC9990 : ReportFormat.RFC7489,
       generator: m.generator,
-      policy: this.publishedPolicy(),
+      policy,
       ...this.totals,
       sources: this.sources,
       warnings: this.warnings,
