@@ -123,7 +123,10 @@ export class Summarizer {
   private readonly reports: ReportEntry[] = [];
   private readonly errors: Summary["errors"] = [];
   private readonly skipped: Summary["skipped"] = [];
-  private readonly seen = new Map<string, string>();
+  /** Policy domain → reporter (lower case) → report id → the file first read from: what was counted. */
+  private readonly seen = new Map<string, Map<string, Map<string, string>>>();
+  /** One object per distinct published policy: most reports of a domain share theirs. */
+  private readonly policies = new Map<string, PublishedPolicy>();
   private readonly domains = new Map<string, DomainState>();
   private outsidePeriod = 0;
 
@@ -157,17 +160,28 @@ export class Summarizer {
       end: iso(report.end),
       format: report.format,
       generator: report.generator === null ? null : own(report.generator),
-      policy: report.policy,
+      policy: this.intern(report.policy),
       rows: report.rows,
       ...tallyOf(report),
       ...(report.warnings.length ? { warnings: report.warnings } : {}),
     };
-    const key = `${report.reporter.toLowerCase()}\u0000${report.reportId}\u0000${report.domain}`;
-    const first = this.seen.get(key);
+    const byReporter = this.seen.get(report.domain) ?? new Map<string, Map<string, string>>();
+    this.seen.set(report.domain, byReporter);
+    const ids = byReporter.get(report.reporter.toLowerCase()) ?? new Map<string, string>();
+    byReporter.set(report.reporter.toLowerCase(), ids);
+    const first = ids.get(report.reportId);
     this.reports.push(first === undefined ? entry : { ...entry, duplicateOf: first });
     if (first !== undefined) return;
-    this.seen.set(key, file);
+    ids.set(report.reportId, file);
     this.count(report, day);
+  }
+
+  private intern(policy: PublishedPolicy): PublishedPolicy {
+    const key = JSON.stringify(policy);
+    const known = this.policies.get(key);
+    if (known) return known;
+    this.policies.set(key, policy);
+    return policy;
   }
 
   private count(report: Report, day: string): void {
