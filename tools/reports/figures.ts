@@ -14,3 +14,8 @@ export function share(part: number, whole: number): string {
 export function day(iso: string): string {
   return iso.slice(0, 10);
 }
+
+/** `n` and the word, plural unless n is 1: "1 report", "2 reports". */
+export function counted(n: number, word: string, plural = `${word}s`): string {
+  return `${count(n)} ${n === 1 ? word : plural}`;
+}

@@ -5,7 +5,7 @@
  */
 import { Advice, policyText } from "../../lib/reports/advice";
 import { DaySummary, DomainSummary, Summary } from "../../lib/reports/summary";
-import { count, day, share } from "./figures";
+import { count, counted, day, share } from "./figures";
 
 const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -108,7 +108,7 @@ function domainSection(d: DomainSummary): string {
   const reporters = d.reporters.map((r) => `<tr><td>${esc(r.reporter)}</td><td class="n" data-sort="${r.reports}">${count(r.reports)}</td><td class="n" data-sort="${r.messages}">${count(r.messages)}</td><td class="n" data-sort="${r.messages ? r.dmarcPass / r.messages : 0}">${share(r.dmarcPass, r.messages)}</td></tr>`);
   return `<section class="domain" data-domain="${esc(d.domain)}">
 <h2>${esc(d.domain)}</h2>
-<p class="muted">${day(d.begin)} to ${day(d.end)} · ${count(d.reports)} reports from ${count(d.reporters.length)} reporters · published policy <code>${esc(policyText(d.policy))}</code></p>
+<p class="muted">${day(d.begin)} to ${day(d.end)} · ${counted(d.reports, "report")} from ${counted(d.reporters.length, "reporter")} · published policy <code>${esc(policyText(d.policy))}</code></p>
 <dl class="figures">${figure("messages", "Messages", count(d.messages))}${figure("dmarcPass", "DMARC pass", share(d.dmarcPass, d.messages), count(d.dmarcPass))}${figure("dkimPass", "DKIM aligned", share(d.dkimPass, d.messages), count(d.dkimPass))}${figure("spfPass", "SPF aligned", share(d.spfPass, d.messages), count(d.spfPass))}</dl>
 <h3>DMARC pass rate per day</h3>
 <p class="muted">The line is the share of each day's messages that pass DMARC; the bars are the messages per day (highest ${count(Math.max(0, ...d.days.map((t) => t.messages)))}).</p>
@@ -134,7 +134,7 @@ export function formatHtml(summary: Summary): string {
 <title>DMARC aggregate reports</title><style>${CSS}</style></head>
 <body>
 <h1>DMARC aggregate reports</h1>
-<p class="muted" id="summary">${count(summary.reports.length)} reports read${duplicates ? ` (${count(duplicates)} read twice, counted once)` : ""}, ${count(summary.errors.length)} inputs not reports, ${summary.domains.length} policy domains${summary.period.since || summary.period.until ? `, period ${summary.period.since ?? "…"} to ${summary.period.until ?? "…"}` : ""}.</p>
+<p class="muted" id="summary">${counted(summary.reports.length, "report")} read${duplicates ? ` (${count(duplicates)} read twice, counted once)` : ""}, ${counted(summary.errors.length, "input")} not reports, ${counted(summary.domains.length, "policy domain")}${summary.period.since || summary.period.until ? `, period ${summary.period.since ?? "…"} to ${summary.period.until ?? "…"}` : ""}.</p>
 ${summary.domains.map(domainSection).join("\n")}
 ${errors}
 <script>${SCRIPT}</script>

@@ -1,7 +1,7 @@
 /** The terminal output of `npm run reports`: per policy domain its figures, the advice, its failing and top sources. */
 import { Advice } from "../../lib/reports/advice";
 import { DomainSummary, Summary } from "../../lib/reports/summary";
-import { count, day, share } from "./figures";
+import { count, counted, day, share } from "./figures";
 
 /** Sources and days listed per domain; --json and --html list them all. */
 const SOURCES_SHOWN = 15;
@@ -30,7 +30,7 @@ function adviceLines(a: Advice): string[] {
 
 function domainLines(d: DomainSummary): string[] {
   const lines = [
-    `${d.domain}  ${day(d.begin)} to ${day(d.end)}: ${count(d.reports)} reports from ${count(d.reporters.length)} reporters, ${count(d.messages)} messages`,
+    `${d.domain}  ${day(d.begin)} to ${day(d.end)}: ${counted(d.reports, "report")} from ${counted(d.reporters.length, "reporter")}, ${counted(d.messages, "message")}`,
     `  DMARC pass ${share(d.dmarcPass, d.messages)}, DKIM aligned ${share(d.dkimPass, d.messages)}, SPF aligned ${share(d.spfPass, d.messages)}`,
     ...adviceLines(d.advice),
     `  sources by messages${d.sources.length > SOURCES_SHOWN ? ` (${SOURCES_SHOWN} of ${count(d.sources.length)})` : ""}:`,
@@ -50,8 +50,8 @@ export function formatText(summary: Summary): string {
   const duplicates = summary.reports.filter((r) => r.duplicateOf).length;
   const period = summary.period.since || summary.period.until ? `, period ${summary.period.since ?? "…"} to ${summary.period.until ?? "…"}` : "";
   const head = [
-    `${count(summary.reports.length)} reports read${duplicates ? ` (${count(duplicates)} read twice, counted once)` : ""}, ${count(summary.errors.length)} inputs not reports${period}` +
-      (summary.outsidePeriod ? `, ${count(summary.outsidePeriod)} reports outside the period` : ""),
+    `${counted(summary.reports.length, "report")} read${duplicates ? ` (${count(duplicates)} read twice, counted once)` : ""}, ${counted(summary.errors.length, "input")} not reports${period}` +
+      (summary.outsidePeriod ? `, ${counted(summary.outsidePeriod, "report")} outside the period` : ""),
   ];
   const blocks = summary.domains.map((d) => domainLines(d).join("\n"));
   const tail: string[] = [];
