@@ -8,7 +8,7 @@ import { readStackConfig, StackFileError } from "../stack-config";
 import { DnsClient, DnsOptions } from "./dns";
 import { formatText } from "./format";
 import { verify } from "./gather";
-import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, specFromFlags, TokenMap, tokensFromRecords, UsageError } from "./targets";
+import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, ReplicaMap, specFromFlags, TokenMap, tokensFromRecords, UsageError } from "./targets";
 
 export const USAGE = `usage: verify (--stack NAME | --domain D --regions R1,R2 [--mail-from M] [--from F ...])
               [--outputs FILE | --state FILE] [--dkim-tokens [domain:]region=t1,t2,t3 ...]
@@ -90,6 +90,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   let records: DeclaredRecord[] = [];
   const tokenMaps: TokenMap[] = [];
+  let replicas: ReplicaMap = new Map();
   if (values.outputs !== undefined) records = parseOutputs(readFile("--outputs", values.outputs), values.outputs);
   if (values.state !== undefined) {
     // Required here, not imported above: state.ts brings the policy pack's model, a second to load.
@@ -97,9 +98,10 @@ async function run(argv: string[], io: Io): Promise<number> {
     const state = parseState(readFile("--state", values.state), values.state);
     records = state.records;
     tokenMaps.push(state.tokens);
+    replicas = state.replicas;
   }
   tokenMaps.push(tokensFromRecords(records), parseDkimTokens(values["dkim-tokens"] ?? [], specs.map((s) => s.name)));
-  const targets = buildTargets(specs, records, tokenMaps, requiredPaths);
+  const targets = buildTargets(specs, records, tokenMaps, requiredPaths, replicas);
 
   const client = makeClient(list(values.resolver), timeoutMs);
   try {
