@@ -66,7 +66,9 @@ export class SesDomain extends pulumi.ComponentResource {
     domain.regions.forEach((region, i) => this.mailFrom(domain, region, identities[i]));
     if (sending) domain.regions.forEach((region, i) => this.feedback(domain, region, identities[i], sending.feedbackForwarding));
 
-    const tokens = new Map(identities.map((identity, i) => [domain.regions[i], identity.dkimSigningAttributes.tokens]));
+    // The provider marks dkimSigningAttributes.domainSigningPrivateKey secret, even when "", so the
+    // SDK makes the whole block secret; the tokens are published in DNS and must not be.
+    const tokens = new Map(identities.map((identity, i) => [domain.regions[i], pulumi.unsecret(identity.dkimSigningAttributes.tokens)]));
     const resolved = domainRecords(domain).map((record) => this.record(args.zone, domain, record, tokens.get(record.region ?? ""), args.protect && PROTECTED_ROLES.has(record.role)));
     this.records = pulumi.all(resolved);
     this.identities = identities.map((identity, i) => ({

@@ -7,12 +7,11 @@ import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, isDmarcUri } from "
 import { isAtOrBelow, isPublicSuffix, isValidDomain, isValidLabel, normalizeName } from "./names";
 import { sesRegionProblem } from "./regions";
 import { DEFAULT_EVENTS, parseTopicArn, publishesFeedback } from "./sending";
+import { UNREADABLE_SECRET } from "./state";
 import { AddressSpec, DkimSpec, DNS_PROVIDERS, DnsProvider, isHostedZoneId, DomainSpec, EasyDkimKeyLength, MAIL_FROM_MX_FAILURES, MailFromMxFailure, MailFromSpec, SES_EVENT_TYPES, SendingSpec, SesEventType, StackSpec } from "./spec";
 
 export const PROJECT = "ses-email-auth";
 
-/** How the offline plan passes a secure value it cannot decrypt: checks that need the plaintext are skipped. */
-export const UNREADABLE_SECRET = "[secret]";
 
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_MAIL_FROM_SUBDOMAIN = "bounce";

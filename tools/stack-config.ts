@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { PROJECT, UNREADABLE_SECRET } from "../lib/config";
+import { PROJECT } from "../lib/config";
+import { UNREADABLE_SECRET } from "../lib/state";
 
 export class StackFileError extends Error {}
 

@@ -6,7 +6,8 @@ import { strict as assert } from "node:assert";
 import { ConfigError } from "../../lib/config";
 import { dkimHost } from "../../lib/regions";
 import { FROM_DOMAINS_TAG } from "../../lib/tags";
-import { plain, ProgramFailed, ProgramRun, Registration, runProgram, SECRET_SIG, SIG_KEY, UNKNOWN } from "../../tools/mock-run";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../../lib/state";
+import { plain, ProgramFailed, ProgramRun, Registration, runProgram, UNKNOWN } from "../../tools/mock-run";
 import { CLOUDFLARE_ZONE, exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
 
 const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
@@ -259,7 +260,7 @@ describe("program: long TXT values and BYODKIM", () => {
     const r = await byodkim("route53");
     const identity = ofType(r, IDENTITY)[0];
     const sent = (identity.inputs.dkimSigningAttributes as any).domainSigningPrivateKey;
-    assert.equal(sent[SIG_KEY], SECRET_SIG, "sent to the provider as a secret");
+    assert.equal(sent[SECRET_SIG_KEY], SECRET_SIG, "sent to the provider as a secret");
     const everythingElse = JSON.stringify([r.outputs, r.registrations.filter((x) => x.type !== IDENTITY).map((x) => [x.inputs, x.outputs])]);
     assert.ok(!everythingElse.includes(key.privateKey.slice(0, 64)));
     assert.equal((identity.inputs.dkimSigningAttributes as any).domainSigningSelector, "ses2026");

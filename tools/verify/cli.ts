@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RequiredPaths, REQUIRED_PATHS } from "../../lib/alignment";
 import { ConfigError, parseStackConfig } from "../../lib/config";
+import { StateValueError } from "../../lib/state";
 import { DomainSpec } from "../../lib/spec";
 import { readStackConfig, StackFileError } from "../stack-config";
 import { DnsClient, DnsOptions } from "./dns";
@@ -119,7 +120,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await run(argv, io);
   } catch (error) {
     const e = error as Error & { code?: string };
-    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || e.code?.startsWith("ERR_PARSE_ARGS");
+    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || error instanceof StateValueError || e.code?.startsWith("ERR_PARSE_ARGS");
     if (!usage) throw error;
     io.err(`verify: ${e.message}\n${USAGE}\n`);
     return 2;
