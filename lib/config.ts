@@ -403,7 +403,8 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   const rawDomains = parseValue(raw[key("domains")]);
   const domainItems = rawDomains === undefined ? [] : (list(c, key("domains"), rawDomains) ?? []);
   const rawSending = parseValue(raw[key("sending")]);
-  const sendingValue = rawSending === undefined ? undefined : object(c, key("sending"), rawSending, SENDING_KEYS);
+  // false (Pulumi.yaml's default) and absent both mean no sending setup.
+  const sendingValue = rawSending === undefined || rawSending === false ? undefined : object(c, key("sending"), rawSending, SENDING_KEYS);
   const stack: StackContext = { provider, regions: stackRegions, regionsKey: key("regions"), sending: { key: key("sending"), value: sendingValue } };
   const domains: DomainSpec[] = [];
   const seen = new Map<string, number>();
