@@ -110,7 +110,12 @@ describe("program: Route 53", () => {
     const out = plain(result.outputs) as any;
     assert.deepEqual(Object.keys(out.identities["example.com"]), ["us-east-1", "eu-west-1"]);
     assert.equal(out.identities["example.com"]["eu-west-1"].arn, "arn:aws:ses:eu-west-1:123456789012:identity/example.com");
-    assert.equal(out.identities["example.com"]["eu-west-1"].verifiedForSending, false);
+    assert.deepEqual(out.identities["example.com"]["eu-west-1"], {
+      arn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+      verifiedForSending: false,
+      verificationStatus: "PENDING",
+      dkimStatus: "PENDING",
+    });
     assert.equal(out.records.length, 9);
     assert.deepEqual(
       out.records.map((r: any) => ({ name: r.name, type: r.type, values: r.values, ttl: r.ttl })).sort((a: any, b: any) => `${a.name}${a.type}`.localeCompare(`${b.name}${b.type}`)),
@@ -119,6 +124,14 @@ describe("program: Route 53", () => {
     assert.match(out.zoneFile, /^_dmarc\.example\.com\.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarcreports@example\.com"$/m);
     assert.match(out.zoneFile, /^bounce\.example\.com\.\t3600\tIN\tMX\t10 feedback-smtp\.us-east-1\.amazonses\.com\.$/m);
     assert.equal(out.zoneFile.trim().split("\n").length, 9);
+  });
+
+  it("keeps DKIM record names and values, and every output, out of secrets, though the provider makes the identity's DKIM block secret", () => {
+    const identity = ofType(result, IDENTITY)[0];
+    assert.equal((identity.outputs.dkimSigningAttributes as any).domainSigningPrivateKey[SECRET_SIG_KEY], SECRET_SIG, "the provider's own secret, even when empty");
+    const dnsRecords = result.registrations.filter((r) => r.type === R53);
+    assert.doesNotMatch(JSON.stringify(dnsRecords.map((r) => r.inputs)), new RegExp(SECRET_SIG));
+    assert.doesNotMatch(JSON.stringify(result.outputs), new RegExp(SECRET_SIG));
   });
 
   it("never lets 'undefined' into a name, value or output", () => {
@@ -189,7 +202,12 @@ describe("program: regions", () => {
       ["ops@example.com", "eu-west-1"],
     ]);
     assert.equal(dns(r).length, 0);
-    assert.equal((plain(r.outputs) as any).addresses["ops@example.com"]["eu-west-1"].arn, "arn:aws:ses:eu-west-1:123456789012:identity/ops@example.com");
+    assert.deepEqual((plain(r.outputs) as any).addresses["ops@example.com"]["eu-west-1"], {
+      arn: "arn:aws:ses:eu-west-1:123456789012:identity/ops@example.com",
+      verifiedForSending: false,
+      verificationStatus: "PENDING",
+      dkimStatus: "NOT_STARTED",
+    });
   });
 });
 
