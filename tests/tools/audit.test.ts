@@ -93,6 +93,74 @@ describe("audit", () => {
     });
   });
 
+  describe("state as the real providers write it", () => {
+    const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:AAAA:BBBB" };
+    const identities = (d: Export) => d.deployment.resources.filter((r) => r.urn.includes("aws:sesv2/emailIdentity:EmailIdentity"));
+    const dkimRecords = (d: Export) => d.deployment.resources.filter((r) => /dkim(-[a-z0-9-]+)?-[123]$/.test(r.urn));
+
+    it("passes Easy DKIM with the selector \"\" the provider records, also without an origin (older state): never 'no DKIM key at ._domainkey.…'", async () => {
+      for (const edit of [(_: Export) => {}, (d: Export) => identities(d).forEach((r) => delete r.outputs.dkimSigningAttributes.signingAttributesOrigin)]) {
+        const report = await run(edited("route53", edit));
+        assert.deepEqual(report.violations, []);
+        assert.equal(identities(JSON.parse(readFileSync(join(EXPORTS, "route53.json"), "utf8")))[0].outputs.dkimSigningAttributes.domainSigningSelector, "");
+      }
+    });
+
+    it("passes BYODKIM: one key record for both regions, read whole from Route 53's first\" \"rest; an imported identity's selector comes from SES's tokens", async () => {
+      const report = await run(join(EXPORTS, "byodkim.json"));
+      assert.deepEqual(report.violations, []);
+      assert.match(report.records.find((r) => r.name === "ses2026._domainkey.example.net")!.values[0], /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]+=*$/);
+      const imported = await run(edited("byodkim", (d) => identities(d).forEach((r) => (r.outputs.dkimSigningAttributes.domainSigningSelector = ""))));
+      assert.deepEqual(imported.violations, []);
+    });
+
+    it("passes a Deterministic Easy DKIM replica on its parent's records, also when the parent is another stack's", async () => {
+      assert.deepEqual((await run(join(EXPORTS, "deed.json"))).violations, []);
+      const parentElsewhere = await run(edited("deed", (d) => remove(d, "example.com-af-south-1")));
+      assert.deepEqual(parentElsewhere.violations, []);
+    });
+
+    it("names the parent region and the records to publish when a replica's parent records are missing or point elsewhere", async () => {
+      const missing = await run(edited("deed", (d) => dkimRecords(d).forEach((r) => remove(d, r.urn.split("::").pop()!))));
+      const replica = missing.violations.find((v) => v.policy === "ses-dkim-records" && v.message.includes("(eu-west-1)"));
+      assert.match(
+        replica?.message ?? JSON.stringify(missing.violations),
+        /^DKIM of example\.com \(eu-west-1\), a Deterministic Easy DKIM replica that signs with the keys of its af-south-1 identity: no CNAME at [a-z2-7]{32}\._domainkey\.example\.com.*; publish the af-south-1 identity's CNAMEs <token>\._domainkey\.example\.com → <token>\.dkim\.af-south-1\.amazonses\.com for each of its 3 tokens \(one set serves the parent and every replica\)$/,
+      );
+      const ownHost = await run(edited("deed", (d) => dkimRecords(d).forEach((r) => (r.outputs.records = r.outputs.records.map((t: string) => t.replace(".dkim.af-south-1.", ".dkim."))))));
+      assert.match(ownHost.violations.find((v) => v.message.includes("(eu-west-1)"))!.message, /points at [a-z2-7]{32}\.dkim\.amazonses\.com, not [a-z2-7]{32}\.dkim\.af-south-1\.amazonses\.com/);
+    });
+
+    it("leaves DKIM undecided, not failed, when the export holds the record names as secrets it cannot read", async () => {
+      const report = await run(edited("route53", (d) => dkimRecords(d).forEach((r) => (r.outputs.name = SECRET))));
+      assert.deepEqual(failing(report), []);
+      assert.match(report.violations.find((v) => v.policy === "ses-dkim-records")!.message, /^can't decide policy 'ses-dkim-records' on this state: the DKIM CNAMEs of example\.com \(us-east-1\) are unreadable here \(a secret: export with --show-secrets\)/);
+    });
+
+    it("ignores the engine's and the bridge's __ keys", async () => {
+      const report = await run(edited("route53", (d) => d.deployment.resources.forEach((r) => r.outputs && Object.assign(r.outputs, { __pulumi_raw_state_delta: { delta: {} } }, r.inputs && { __defaults: [] }))));
+      assert.deepEqual(report.violations, []);
+    });
+  });
+
+  describe("state no provider writes", () => {
+    const shapes: [string, (d: Export) => void, RegExp][] = [
+      ["an object for a list", (d) => (resource(d, "example.com-us-east-1").outputs.dkimSigningAttributes.tokens = { a: "b" }), /example\.com-us-east-1: dkimSigningAttributes\.tokens is an object where the schema says array: no provider writes that/],
+      ["a string where the schema says integer", (d) => (resource(d, "example.com-dmarc").outputs.ttl = "3600"), /::example\.com-dmarc: ttl is the string "3600" where the schema says integer/],
+    ];
+    for (const [what, edit, message] of shapes) {
+      it(`refuses ${what}, naming the resource and the property`, () => {
+        assert.throws(() => readExport(edited("route53", edit)), (e: unknown) => e instanceof NotAnExport && message.test(e.message));
+      });
+    }
+
+    it("exits 2 on a record without a name, naming the resource and the property, without a stack trace", () => {
+      const r = npmRun("audit", ["--state", edited("route53", (d) => (resource(d, "example.com-dmarc").outputs.name = ""))]);
+      assert.equal(r.status, 2, r.stderr + r.stdout);
+      assert.match(r.stderr, /^audit: urn:pulumi:prod::ses-email-auth::.*::example\.com-dmarc: name is the string "", but the provider writes the record's name there\n$/);
+    });
+  });
+
   describe("one failure per policy family", () => {
     // `also`: other policies the same fault rightly fails (no DMARC record: no alignment either).
     const cases: { policy: string; also?: string[]; level?: string; fixture: string; edit: (doc: Export) => void; config?: PolicyPackConfig; message: RegExp }[] = [
