@@ -7,6 +7,7 @@
  * where every unchanged resource keeps its recorded outputs.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SECRET_SIG } from "../lib/state";
@@ -49,6 +50,19 @@ async function deploy(stack: string, next: boolean, edit: (config: Record<string
 
 const mandatory = (findings: Finding[]) => findings.filter((f) => f.level === "mandatory");
 const waiting = (findings: Finding[]) => findings.filter((f) => f.message.includes("during preview"));
+
+describe("the program's TypeScript under the CLI's ts-node", function () {
+  this.timeout(60_000);
+  it("compiles whichever file ts-node meets first, as after an edit to lib/ with the rest cached (TS 6 wants rootDir)", () => {
+    // The SDK registers its vendored ts-node with the project's tsconfig.json (cmd/run/run.js); its
+    // cache skips unchanged files, so after an edit to lib/state.ts that file is compiled first.
+    const script = `const { tsnodeRequire, typescriptRequire } = require("@pulumi/pulumi/tsutils").typeScriptRequireStrings();
+      require(tsnodeRequire).register({ project: "tsconfig.json", compiler: typescriptRequire, cache: false });
+      require("./lib/state.ts");`;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+  });
+});
 
 describe("the program under the CLI's language host, against a fake engine", function () {
   this.timeout(4 * PROGRAM_TIMEOUT_MS);
