@@ -33,10 +33,6 @@ export type Unreadable = typeof UNREADABLE;
 /** A recorded attribute: its value, undefined when unset, or UNREADABLE. */
 export type Recorded<T> = T | undefined | Unreadable;
 
-export function isUnreadable(value: unknown): value is Unreadable {
-  return value === UNREADABLE;
-}
-
 /** A value the state holds in a shape no provider writes (a number where the schema says string, say). */
 export class StateValueError extends Error {
   constructor(
@@ -171,8 +167,8 @@ export function recordedObject(value: unknown, at: At): Recorded<Record<string, 
  */
 export type DkimOrigin = { kind: "easy" } | { kind: "byodkim" } | { kind: "replica"; parentRegion: string } | { kind: "unrecognised"; origin: string };
 
-export const EASY_DKIM_ORIGIN = "AWS_SES";
-export const BYODKIM_ORIGIN = "EXTERNAL";
+const EASY_DKIM_ORIGIN = "AWS_SES";
+const BYODKIM_ORIGIN = "EXTERNAL";
 
 export function dkimOrigin(origin: string): DkimOrigin {
   if (origin === EASY_DKIM_ORIGIN) return { kind: "easy" };

@@ -33,7 +33,7 @@ export function fakeId(seed: string, length = 32, alphabet = "abcdefghijklmnopqr
 }
 
 /** The id Route 53 gives the mocked hosted zone of `name`. */
-export function mockZoneId(name: string): string {
+function mockZoneId(name: string): string {
   return `Z${fakeId(`zone/${normalizeName(name)}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`;
 }
 
