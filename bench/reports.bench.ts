@@ -81,9 +81,9 @@ async function readAll(dir: string): Promise<{ reports: number; errors: number; 
   return { reports: summary.reports.length, errors: summary.errors.length, messages: summary.domains.reduce((n, d) => n + d.messages, 0) };
 }
 
-/** Peak RSS (MB) and wall time of `npm run reports -- DIR --json`, as a user runs it. */
+/** Peak RSS (MB) and wall time of `npm run reports -- DIR --json`, as a user runs it (%M: the largest process of the tree). */
 function peak(dir: string): { mb: number; seconds: number; status: number | null } {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, "-r", "tsx/cjs", "tools/reports.ts", dir, "--json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 30 });
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", "npm", "run", "-s", "reports", "--", dir, "--json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 30 });
   const [seconds, kb] = run.stderr.trim().split("\n").pop()!.split(" ").map(Number);
   return { mb: kb / 1024, seconds, status: run.status };
 }
