@@ -20,7 +20,12 @@ export enum RecordRole {
  */
 export const PROTECTED_ROLES: ReadonlySet<RecordRole> = new Set([RecordRole.DKIM, RecordRole.BYODKIM, RecordRole.DMARC]);
 
-export type RecordType = "CNAME" | "MX" | "TXT";
+/** The DNS record types SES needs. */
+export enum RecordType {
+  CNAME = "CNAME",
+  MX = "MX",
+  TXT = "TXT",
+}
 
 export interface DnsRecordSpec {
   /** Stable key, unique in a stack: the logical name of the record's resource. */
@@ -72,7 +77,7 @@ export function easyDkimRecord(domain: DomainSpec, region: string, index: number
     region,
     role: RecordRole.DKIM,
     name: easyDkimName(domain.name, token),
-    type: "CNAME",
+    type: RecordType.CNAME,
     values: [easyDkimTarget(region, token)],
     ttl: domain.ttl,
     dkimToken: index,
@@ -133,8 +138,8 @@ function mailFromRecords(domain: DomainSpec, mailFrom: MailFromSpec): DnsRecordS
     const name = mailFromDomain(domain, mxRegion)!;
     const common = { domain: domain.name, region, name, ttl: domain.ttl };
     return [
-      { ...common, key: `${domain.name}-mail-from-mx${suffix}`, role: RecordRole.MAIL_FROM_MX, type: "MX" as const, values: [`${MAIL_FROM_MX_PRIORITY} ${feedbackHost(mxRegion)}`] },
-      { ...common, key: `${domain.name}-mail-from-spf${suffix}`, role: RecordRole.MAIL_FROM_SPF, type: "TXT" as const, values: [SES_SPF] },
+      { ...common, key: `${domain.name}-mail-from-mx${suffix}`, role: RecordRole.MAIL_FROM_MX, type: RecordType.MX, values: [`${MAIL_FROM_MX_PRIORITY} ${feedbackHost(mxRegion)}`] },
+      { ...common, key: `${domain.name}-mail-from-spf${suffix}`, role: RecordRole.MAIL_FROM_SPF, type: RecordType.TXT, values: [SES_SPF] },
     ];
   });
 }
@@ -157,7 +162,7 @@ export function domainRecords(domain: DomainSpec, tokensOf: (region: string) => 
       domain: domain.name,
       role: RecordRole.BYODKIM,
       name: dkimSelectorName(dkim.selector, domain.name),
-      type: "TXT",
+      type: RecordType.TXT,
       values: [byodkimValue(dkim.publicKey)],
       ttl: domain.ttl,
     });
@@ -169,7 +174,7 @@ export function domainRecords(domain: DomainSpec, tokensOf: (region: string) => 
       domain: domain.name,
       role: RecordRole.DMARC,
       name: `_dmarc.${domain.name}`,
-      type: "TXT",
+      type: RecordType.TXT,
       values: [formatDmarc(domain.dmarc)],
       ttl: domain.ttl,
     });

@@ -33,8 +33,19 @@ export const BEHAVIOR_ON_MX_FAILURE: Record<MailFromMxFailure, string> = {
 /** Easy DKIM key length, as SES names it. */
 export enum EasyDkimKeyLength {
   RSA_1024_BIT = "RSA_1024_BIT",
+  /** The default. */
   RSA_2048_BIT = "RSA_2048_BIT",
 }
+export const EASY_DKIM_KEY_LENGTHS: readonly EasyDkimKeyLength[] = [EasyDkimKeyLength.RSA_1024_BIT, EasyDkimKeyLength.RSA_2048_BIT];
+
+/** Who makes the DKIM keys the domain's mail is signed with. */
+export enum DkimSigning {
+  /** Easy DKIM: SES makes the keys and rotates them; 3 CNAMEs per region. The default. */
+  EASY = "easy",
+  /** BYODKIM: you bring the key pair; one TXT record at `<selector>._domainkey.<domain>` serves every region. */
+  BYODKIM = "byodkim",
+}
+export const DKIM_SIGNINGS: readonly DkimSigning[] = [DkimSigning.EASY, DkimSigning.BYODKIM];
 
 /** How the domain's mail is DKIM-signed: one strategy object per SES choice. */
 export type DkimSpec =
@@ -42,9 +53,9 @@ export type DkimSpec =
   | { kind: "easy"; keyLength: EasyDkimKeyLength }
   /**
    * BYODKIM: the stack brings the key; one TXT at `<selector>._domainkey.<domain>` serves every region.
-   * The private key lives in secret config; only the public half is in this model.
+   * The private key is a secret the component passes to SES; only the public half is in this model.
    */
-  | { kind: "byodkim"; selector: string; publicKey: string; privateKeyConfigKey: string };
+  | { kind: "byodkim"; selector: string; publicKey: string };
 
 export interface MailFromSpec {
   /** The label under the domain: `bounce` gives `bounce.example.com`. Default `bounce`. */
@@ -60,12 +71,20 @@ export interface DomainDmarcSpec extends DmarcSpec {
   manage: boolean;
 }
 
+/** Where a domain's records are written. */
+export interface DnsTargetSpec {
+  provider: DnsProvider;
+  /** Route 53: hosted zone name or id; Cloudflare: zone id. Undefined when given as an output, known only at deployment. */
+  zone?: string;
+  /** Route 53 only: take over records that already exist at these names. Default false. */
+  allowOverwrite: boolean;
+}
+
 export interface DomainSpec {
   /** The SES domain identity, lower case. */
   name: string;
-  /** Route 53: hosted zone name or id; Cloudflare: zone id. */
-  zone: string;
-  /** SES regions; default the stack's `regions`. */
+  dns: DnsTargetSpec;
+  /** SES regions, each with its own identity. */
   regions: string[];
   /** Domains used in From: headers; each is the domain or below it. Default [name]. */
   fromDomains: string[];
@@ -75,17 +94,21 @@ export interface DomainSpec {
   dmarc: DomainDmarcSpec;
   /** TTL of every record, seconds; 1 means automatic on Cloudflare. Default 3600. */
   ttl: number;
-  /** Route 53 only: take over records that already exist at these names. Default false. */
-  allowOverwrite: boolean;
   /** Production sending setup per region; undefined (the default) declares none. */
   sending?: SendingSpec;
+}
+
+/** A domain of the stack config. */
+export interface StackDomainSpec extends DomainSpec {
+  /** BYODKIM: the secret config key holding the private key. */
+  privateKeyConfig?: string;
 }
 
 export interface StackSpec {
   dnsProvider: DnsProvider;
   /** The stack-wide default SES regions. */
   regions: string[];
-  domains: DomainSpec[];
+  domains: StackDomainSpec[];
   /** Email-address identities, verified by the link AWS mails; no DNS. */
   addresses: AddressSpec[];
   /** Protect identities and DKIM/DMARC records from deletion (resource option `protect`). Default false. */

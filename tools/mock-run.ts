@@ -47,8 +47,8 @@ export interface RunOptions {
   /** true: `pulumi preview` (computed values unknown); false: as after `pulumi up`. */
   preview: boolean;
   stack?: string;
-  /** The program module; default the project's index.ts. */
-  program?: string;
+  /** The program module, or a function that is the program (its result the stack's outputs); default the project's index.ts. */
+  program?: string | (() => unknown);
 }
 
 const DEFAULT_PROGRAM = join(__dirname, "..", "index");
@@ -82,14 +82,17 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       callback(err, resp);
     });
 
-  const modulePath = require.resolve(program);
-  delete require.cache[modulePath];
+  const main = typeof program === "function" ? program : () => {
+    const modulePath = require.resolve(program);
+    delete require.cache[modulePath];
+    return require(modulePath);
+  };
   // The program's own error is caught inside the stack, as the language host does, so the
   // Stack resource completes instead of leaving a rejected promise behind.
   let thrown: { error: unknown } | undefined;
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     try {
-      return require(modulePath);
+      return main();
     } catch (error) {
       thrown = { error };
       return undefined;
