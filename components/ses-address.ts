@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkAddress } from "../lib/args";
 import { Checker } from "../lib/check";
 import { invalidArguments } from "./errors";
-import { RegionalIdentity } from "./ses-domain";
+import { identityStatus, RegionalIdentity } from "./ses-domain";
 
 export interface SesAddressArgs {
   /** The email address to verify, e.g. `ops@example.com`. */
@@ -33,7 +33,7 @@ export class SesAddress extends pulumi.ComponentResource {
     super("ses-email-auth:index:SesAddress", name, {}, opts);
     this.identities = address.regions.map((region) => {
       const identity = new aws.sesv2.EmailIdentity(`${address.address}-${region}`, { region, emailIdentity: address.address }, { parent: this, protect: args.protect ?? false });
-      return { region, arn: identity.arn, verifiedForSending: identity.verifiedForSendingStatus };
+      return identityStatus(region, identity);
     });
     this.registerOutputs({ identities: this.identities });
   }

@@ -17,8 +17,24 @@ export interface RegionalIdentity {
   region: string;
   /** The identity's ARN. */
   arn: pulumi.Output<string>;
-  /** True once SES has verified the domain's DKIM records in this region. */
+  /** SES's `verifiedForSendingStatus`; the provider can report true while still pending (docs/configuration.md). */
   verifiedForSending: pulumi.Output<boolean>;
+  /** SES's `VerificationStatus`: PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED. The one to trust. */
+  verificationStatus: pulumi.Output<string>;
+  /** SES's DKIM `Status` (`dkimSigningAttributes.status`), with the same values. */
+  dkimStatus: pulumi.Output<string>;
+}
+
+/** What SES reports about an identity, for the stack outputs. */
+export function identityStatus(region: string, identity: aws.sesv2.EmailIdentity): RegionalIdentity {
+  return {
+    region,
+    arn: identity.arn,
+    verifiedForSending: identity.verifiedForSendingStatus,
+    verificationStatus: identity.verificationStatus,
+    // The whole block is secret because of the private key in it (see SesDomain); the status is not.
+    dkimStatus: pulumi.unsecret(identity.dkimSigningAttributes.status),
+  };
 }
 
 /** What the sending application of one region needs. */
@@ -139,9 +155,11 @@ export class SesDomain extends pulumi.ComponentResource {
     if (spec) domain.regions.forEach((region, i) => feedback(ctx, region, ids[i], spec.feedbackForwarding));
 
     const zone = dnsZone({ provider: domain.dns.provider, zone: domain.dns.zone ?? args.dns.zone, allowOverwrite: domain.dns.allowOverwrite });
-    const tokens = new Map(ids.map((id, i) => [domain.regions[i], id.dkimSigningAttributes.tokens]));
+    // The provider marks dkimSigningAttributes.domainSigningPrivateKey secret, even when "", so the
+    // SDK makes the whole block secret; the tokens are published in DNS and must not be.
+    const tokens = new Map(ids.map((id, i) => [domain.regions[i], pulumi.unsecret(id.dkimSigningAttributes.tokens)]));
     this.records = pulumi.all(domainRecords(domain).map((r) => record(ctx, zone, r, tokens.get(r.region ?? ""))));
-    this.identities = ids.map((id, i) => ({ region: domain.regions[i], arn: id.arn, verifiedForSending: id.verifiedForSendingStatus }));
+    this.identities = ids.map((id, i) => identityStatus(domain.regions[i], id));
     const fromAddresses = spec?.fromAddresses ?? [];
     this.sending = setups.map((s, i) => ({
       region: domain.regions[i],

@@ -5,14 +5,14 @@ import { renderZoneFile } from "../lib/zonefile";
 import { SesDomainArgs } from "./args";
 import { hostedZoneId } from "./dns/route53";
 import { SesAddress } from "./ses-address";
-import { RegionalSending, SesDomain } from "./ses-domain";
+import { RegionalIdentity, RegionalSending, SesDomain } from "./ses-domain";
 
-type RegionalStatus = Record<string, { arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }>;
+type RegionalStatus = Record<string, Omit<RegionalIdentity, "region">>;
 
 export interface StackOutputs {
-  /** domain → region → identity ARN and whether SES has verified it. */
+  /** domain → region → identity ARN and what SES reports of its verification and DKIM. */
   identities: Record<string, RegionalStatus>;
-  /** address → region → identity ARN and verification status. */
+  /** address → region → the same. */
   addresses: Record<string, RegionalStatus>;
   /** Every DNS record the stack manages. */
   records: pulumi.Output<DnsRecordSpec[]>;
@@ -57,8 +57,8 @@ function domainArgs(domain: StackDomainSpec, zone: pulumi.Input<string>, secret:
   };
 }
 
-function byRegion(identities: { region: string; arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }[]): RegionalStatus {
-  return Object.fromEntries(identities.map(({ region, arn, verifiedForSending }) => [region, { arn, verifiedForSending }]));
+function byRegion(identities: RegionalIdentity[]): RegionalStatus {
+  return Object.fromEntries(identities.map(({ region, ...status }) => [region, status]));
 }
 
 /**

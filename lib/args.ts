@@ -31,9 +31,7 @@ import {
   SendingSpec,
   SesEventType,
 } from "./spec";
-
-/** How the offline plan passes a secret it cannot decrypt: checks that need the plaintext are skipped. */
-export const UNREADABLE_SECRET = "[secret]";
+import { UNREADABLE_SECRET } from "./state";
 
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_MAIL_FROM_SUBDOMAIN = "bounce";

@@ -2,13 +2,12 @@
  * Stack config → StackSpec. The whole config is checked before anything is registered; every
  * problem names its key (as `pulumi config set --path` spells it) and what would be valid. Each
  * domain's keys are mapped onto SesDomain's arguments and checked by their one validator
- * (lib/domain.ts), its property paths mapped back to the config's keys.
+ * (lib/args.ts), its property paths mapped back to the config's keys.
  */
 import { bool, Checker, isObject, joinPath, KeyOf, list, Obj, object, oneOf, pick, Problem } from "./check";
-import { checkDomain, emailAddress, regions, SENDING_KEYS, topicArns, UNREADABLE_SECRET } from "./args";
+import { checkDomain, emailAddress, regions, SENDING_KEYS, topicArns } from "./args";
 import { AddressSpec, DkimSigning, DNS_PROVIDERS, DnsProvider, EasyDkimKeyLength, StackDomainSpec, StackSpec } from "./spec";
-
-export { UNREADABLE_SECRET };
+import { UNREADABLE_SECRET } from "./state";
 
 export const PROJECT = "ses-email-auth";
 
@@ -169,7 +168,8 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   const rawDomains = parseValue(raw[key("domains")]);
   const domainItems = rawDomains === undefined ? [] : (list(c, key("domains"), rawDomains) ?? []);
   const rawSending = parseValue(raw[key("sending")]);
-  const sendingValue = rawSending === undefined ? undefined : object(c, key("sending"), rawSending, STACK_SENDING_KEYS);
+  // false (Pulumi.yaml's default) and absent both mean no sending setup.
+  const sendingValue = rawSending === undefined || rawSending === false ? undefined : object(c, key("sending"), rawSending, STACK_SENDING_KEYS);
   const stack: StackContext = { provider, rawRegions, regions: stackRegions, sending: sendingValue && pick(sendingValue, STACK_SENDING_KEYS) };
   const domains: StackDomainSpec[] = [];
   const seen = new Map<string, number>();

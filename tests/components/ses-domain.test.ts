@@ -11,7 +11,8 @@ import { SesAddress } from "../../components/ses-address";
 import { SesDomain } from "../../components/ses-domain";
 import { Alignment, DmarcPolicy } from "../../lib/dmarc";
 import { DkimSigning, DnsProvider, MailFromMxFailure } from "../../lib/spec";
-import { plain, ProgramFailed, ProgramRun, Registration, runProgram, SECRET_SIG, SIG_KEY } from "../../tools/mock-run";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../../lib/state";
+import { plain, ProgramFailed, ProgramRun, Registration, runProgram } from "../../tools/mock-run";
 import { readStackConfig } from "../../tools/stack-config";
 import { CLOUDFLARE_ZONE, rsaKeyPair } from "../fixtures/stacks";
 
@@ -78,7 +79,7 @@ describe("SesDomain with public arguments", () => {
       ["example.com-mail-from-spf", 1],
     ]);
     const sent = (r.registrations.find((x) => x.type === IDENTITY)!.inputs.dkimSigningAttributes as Record<string, any>).domainSigningPrivateKey;
-    assert.equal(sent[SIG_KEY], SECRET_SIG);
+    assert.equal(sent[SECRET_SIG_KEY], SECRET_SIG);
     assert.equal(sent.value, key.privateKey);
   });
 

@@ -1,6 +1,7 @@
 /** The components' one validator, on arguments as a person writes them: defaults, and every problem at its property path. */
 import { strict as assert } from "node:assert";
-import { checkAddress, checkDomain, UNREADABLE_SECRET } from "../../lib/args";
+import { checkAddress, checkDomain } from "../../lib/args";
+import { UNREADABLE_SECRET } from "../../lib/state";
 import { Checker } from "../../lib/check";
 import { Alignment, DmarcPolicy } from "../../lib/dmarc";
 import { DkimSigning, DnsProvider, EasyDkimKeyLength, MailFromMxFailure, SesEventType } from "../../lib/spec";
