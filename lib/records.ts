@@ -6,11 +6,17 @@ import { formatDmarc } from "./dmarc";
 import { dkimHost, feedbackHost, SES_SPF_INCLUDE } from "./regions";
 import { DomainSpec, MailFromSpec } from "./spec";
 
+/** What a record is for. */
 export enum RecordRole {
+  /** An Easy DKIM CNAME, `<token>._domainkey.<domain>`. */
   DKIM = "dkim",
+  /** The BYODKIM key, TXT `<selector>._domainkey.<domain>`. */
   BYODKIM = "byodkim",
+  /** The MAIL FROM domain's MX, to the region's SES feedback endpoint. */
   MAIL_FROM_MX = "mail-from-mx",
+  /** The MAIL FROM domain's SPF TXT, including amazonses.com. */
   MAIL_FROM_SPF = "mail-from-spf",
+  /** The DMARC TXT at `_dmarc.<domain>`. */
   DMARC = "dmarc",
 }
 
@@ -22,8 +28,11 @@ export const PROTECTED_ROLES: ReadonlySet<RecordRole> = new Set([RecordRole.DKIM
 
 /** The DNS record types SES needs. */
 export enum RecordType {
+  /** An alias (Easy DKIM). */
   CNAME = "CNAME",
+  /** A mail exchanger (MAIL FROM). */
   MX = "MX",
+  /** Text (SPF, DMARC, a BYODKIM key). */
   TXT = "TXT",
 }
 
@@ -34,12 +43,15 @@ export interface DnsRecordSpec {
   domain: string;
   /** The SES region the record serves; undefined for records every region shares. */
   region?: string;
+  /** What the record is for. */
   role: RecordRole;
   /** Absolute, lower case, no trailing dot. */
   name: string;
+  /** The record type. */
   type: RecordType;
   /** CNAME: target; MX: `priority host`; TXT: the whole value, unsplit and unquoted. */
   values: string[];
+  /** Seconds; 1 is automatic (Cloudflare). */
   ttl: number;
   /** Easy DKIM: which of the identity's tokens (0-2) the name and value carry. */
   dkimToken?: number;

@@ -4,8 +4,11 @@
  */
 import { DmarcSpec } from "./dmarc";
 
+/** Where a domain's DNS records are written. */
 export enum DnsProvider {
+  /** Amazon Route 53: a hosted zone, by name or id. */
   ROUTE53 = "route53",
+  /** Cloudflare: a zone, by id; the records DNS-only. */
   CLOUDFLARE = "cloudflare",
 }
 export const DNS_PROVIDERS: readonly DnsProvider[] = [DnsProvider.ROUTE53, DnsProvider.CLOUDFLARE];
@@ -32,6 +35,7 @@ export const BEHAVIOR_ON_MX_FAILURE: Record<MailFromMxFailure, string> = {
 
 /** Easy DKIM key length, as SES names it. */
 export enum EasyDkimKeyLength {
+  /** For receivers or DNS hosts that cannot take a 2048-bit key. */
   RSA_1024_BIT = "RSA_1024_BIT",
   /** The default. */
   RSA_2048_BIT = "RSA_2048_BIT",
@@ -122,15 +126,25 @@ export interface AddressSpec {
 
 /** SES's sending event types (SESv2 `EventType`), as event destinations match them. */
 export enum SesEventType {
+  /** SES accepted the message for delivery. */
   SEND = "SEND",
+  /** SES refused the message (a virus in it). */
   REJECT = "REJECT",
+  /** The receiver refused the message for good (a hard bounce). */
   BOUNCE = "BOUNCE",
+  /** The recipient marked the message as spam. */
   COMPLAINT = "COMPLAINT",
+  /** The receiver accepted the message. */
   DELIVERY = "DELIVERY",
+  /** The recipient opened the message (open tracking). */
   OPEN = "OPEN",
+  /** The recipient followed a link (click tracking). */
   CLICK = "CLICK",
+  /** A template could not be rendered. */
   RENDERING_FAILURE = "RENDERING_FAILURE",
+  /** The receiver has not accepted the message yet (a temporary failure). */
   DELIVERY_DELAY = "DELIVERY_DELAY",
+  /** The recipient changed their subscription preferences. */
   SUBSCRIPTION = "SUBSCRIPTION",
 }
 export const SES_EVENT_TYPES: readonly SesEventType[] = Object.values(SesEventType);
