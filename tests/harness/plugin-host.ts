@@ -6,12 +6,15 @@
  *   (the runtime option's default); the SDK's ts-node compiles the plugin's TypeScript;
  * - a policy pack: `node <@pulumi/pulumi>/cmd/run-policy-pack <engine address> <pack dir>`, cwd the
  *   pack's directory (where it reads package.json's version).
+ * The runner is the SDK the plugin's own directory resolves, as the host's `locateModule` finds it.
  * Each prints its gRPC port on stdout; a plugin that exits first rejects with what it printed.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { dirname, join } from "node:path";
 
-const SDK_DIR = dirname(require.resolve("@pulumi/pulumi/package.json"));
+/** `@pulumi/pulumi/cmd/<runner>` as Node resolves it from `dir`. */
+function runner(name: string, dir: string): string {
+  return require.resolve(`@pulumi/pulumi/cmd/${name}`, { paths: [dir] });
+}
 
 export interface BootedPlugin {
   /** `127.0.0.1:PORT`, for the SDK's generated gRPC clients. */
@@ -61,7 +64,7 @@ export function bootPrintingPort(args: string[], options: { cwd: string; env?: R
 
 /** A component provider plugin in `dir`, for a program in `programDir`, reporting to `engineAddress`. */
 export function bootComponentProvider(dir: string, engineAddress: string, programDir: string, timeoutMs: number): Promise<BootedPlugin> {
-  return bootPrintingPort([join(SDK_DIR, "cmd", "run-plugin"), dir, engineAddress], { cwd: programDir, env: { PULUMI_NODEJS_TYPESCRIPT: "true" }, timeoutMs });
+  return bootPrintingPort([runner("run-plugin", dir), dir, engineAddress], { cwd: programDir, env: { PULUMI_NODEJS_TYPESCRIPT: "true" }, timeoutMs });
 }
 
 /**
@@ -69,5 +72,5 @@ export function bootComponentProvider(dir: string, engineAddress: string, progra
  * the policy SDK never dials it, so no engine needs to listen there.
  */
 export function bootPolicyPack(dir: string, timeoutMs: number, engineAddress = "127.0.0.1:1"): Promise<BootedPlugin> {
-  return bootPrintingPort([join(SDK_DIR, "cmd", "run-policy-pack"), engineAddress, dir], { cwd: dir, timeoutMs });
+  return bootPrintingPort([runner("run-policy-pack", dir), engineAddress, dir], { cwd: dir, timeoutMs });
 }
