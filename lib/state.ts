@@ -33,10 +33,6 @@ export type Unreadable = typeof UNREADABLE;
 /** A recorded attribute: its value, undefined when unset, or UNREADABLE. */
 export type Recorded<T> = T | undefined | Unreadable;
 
-export function isUnreadable(value: unknown): value is Unreadable {
-  return value === UNREADABLE;
-}
-
 /** A value the state holds in a shape no provider writes (a number where the schema says string, say). */
 export class StateValueError extends Error {
   constructor(
@@ -57,6 +53,7 @@ export interface At {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return "unset";
   if (Array.isArray(value)) return `a list (${JSON.stringify(value).slice(0, 60)})`;
   if (value === null) return "null";
   if (typeof value === "object") return `an object (${JSON.stringify(value).slice(0, 60)})`;
@@ -170,8 +167,8 @@ export function recordedObject(value: unknown, at: At): Recorded<Record<string, 
  */
 export type DkimOrigin = { kind: "easy" } | { kind: "byodkim" } | { kind: "replica"; parentRegion: string } | { kind: "unrecognised"; origin: string };
 
-export const EASY_DKIM_ORIGIN = "AWS_SES";
-export const BYODKIM_ORIGIN = "EXTERNAL";
+const EASY_DKIM_ORIGIN = "AWS_SES";
+const BYODKIM_ORIGIN = "EXTERNAL";
 
 export function dkimOrigin(origin: string): DkimOrigin {
   if (origin === EASY_DKIM_ORIGIN) return { kind: "easy" };
@@ -246,15 +243,13 @@ export function route53RecordValues(type: string, records: unknown, at: At): Rec
 
 /**
  * The value of a Cloudflare record as a resolver answers it. `content` (v6; `value` in the v5
- * Record) is quoted for TXT; an MX takes its `priority` separately, and Cloudflare refuses an MX
- * without one, so a record lacking it is a shape no provider writes.
+ * Record) is quoted for TXT; an MX takes its `priority` (read by recordedNumber) separately, and
+ * Cloudflare refuses an MX without one, so a record lacking it is a shape no provider writes.
  */
-export function cloudflareRecordValues(type: string, content: unknown, priority: unknown, at: At): Recorded<string[]> {
+export function cloudflareRecordValues(type: string, content: unknown, priority: number | undefined, at: At): Recorded<string[]> {
   const text = recordedString(content, at);
   if (text === UNREADABLE || text === undefined) return text;
   if (type !== "MX") return [normalizedValue(type, text)];
-  const preference = recordedNumber(priority, { urn: at.urn, property: "priority" });
-  if (preference === UNREADABLE) return UNREADABLE;
-  if (preference === undefined) throw new StateValueError(at.urn, "priority", "the MX preference (a number)", priority);
-  return [normalizedValue("MX", `${preference} ${text}`)];
+  if (priority === undefined) throw new StateValueError(at.urn, "priority", "the MX preference (a number)", priority);
+  return [normalizedValue("MX", `${priority} ${text}`)];
 }

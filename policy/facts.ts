@@ -18,6 +18,7 @@ import {
   dkimOrigin,
   Recorded,
   recordedName,
+  recordedNumber,
   recordedObject,
   recordedString,
   recordedStrings,
@@ -153,7 +154,7 @@ export class StackFacts {
   }
 
   readonly identities: Identity[] = [];
-  /** Identities whose domain or region is known only after apply. */
+  /** Identities whose domain or region is known only after apply (or is a secret this tool cannot read). */
   readonly unresolvedIdentities: { resource: PolicyResource; cause: Unknown }[] = [];
   readonly records: DnsRecord[] = [];
   private readonly identityByKey = new Map<string, Identity>();
@@ -210,10 +211,13 @@ export class StackFacts {
       switch (strategy.kind) {
         case "easy":
           return { kind: "easy", signer: r.urn, tokens };
-        case "byodkim":
-          if (isUnknown(selector)) return { kind: "byodkim", selector };
-          if (selector === undefined && isUnknown(tokens)) return { kind: "byodkim", selector: tokens };
-          return { kind: "byodkim", selector: byodkimSelector(selector, isUnknown(tokens) ? undefined : tokens) };
+        case "byodkim": {
+          // A selector unknown in preview waits; one the state keeps secret is also SES's only token.
+          if (isUnknown(selector) && !selector.unreadable) return { kind: "byodkim", selector };
+          const own = isUnknown(selector) ? undefined : selector;
+          if (own === undefined && isUnknown(tokens)) return { kind: "byodkim", selector: tokens };
+          return { kind: "byodkim", selector: byodkimSelector(own, isUnknown(tokens) ? undefined : tokens) };
+        }
         case "replica":
           return { kind: "replica", parentRegion: strategy.parentRegion, tokens };
         case "unrecognised":
@@ -320,7 +324,9 @@ export class StackFacts {
       // The v5 Record took `value` where v6 takes `content`; its state has both, one of them null.
       const content = attr(r, "content", recordedString);
       const field = content === undefined ? "value" : "content";
-      return attr(r, field, (value, at) => cloudflareRecordValues(type, value, r.props.priority, at));
+      const priority = type === "MX" ? attr(r, "priority", recordedNumber) : undefined;
+      if (isUnknown(priority)) return priority;
+      return attr(r, field, (value, at) => cloudflareRecordValues(type, value, priority, at));
     });
   }
 
@@ -429,6 +435,7 @@ export class StackFacts {
         cause ??= record.values;
         continue;
       }
+      if (record.values.length === 0) problems.push(`${isUnknown(record.name) ? "a DKIM CNAME" : record.name} has no target`);
       for (const target of record.values) {
         const [targetToken, targetHost] = [target.slice(0, target.indexOf(".")), target.slice(target.indexOf(".") + 1)];
         const label = isUnknown(record.name) ? "a DKIM CNAME" : record.name;

@@ -32,6 +32,27 @@ export function fakeId(seed: string, length = 32, alphabet = "abcdefghijklmnopqr
   return Array.from({ length }, (_, i) => alphabet[bytes[i % bytes.length] % alphabet.length]).join("");
 }
 
+/** The id Route 53 gives the mocked hosted zone of `name`. */
+function mockZoneId(name: string): string {
+  return `Z${fakeId(`zone/${normalizeName(name)}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`;
+}
+
+/** Hosted zones the mocks have answered for (created or looked up), by id: the provider reads a record's zone. */
+const hostedZones = new Map<string, string>();
+
+function hostedZone(name: string): string {
+  const id = mockZoneId(name);
+  hostedZones.set(id, normalizeName(name));
+  return id;
+}
+
+/** The provider's `expandRecordName`: a name not ending in its zone's name has the zone appended. */
+function expandRecordName(name: string, zoneId: string): string {
+  const zone = hostedZones.get(zoneId);
+  const n = normalizeName(name);
+  return zone && n !== zone && !n.endsWith(`.${zone}`) ? `${n}.${zone}` : n;
+}
+
 /** The Easy DKIM tokens SES issues an identity of `domain` in `region`. */
 export function mockDkimTokens(domain: string, region: string): string[] {
   return Array.from({ length: EASY_DKIM_TOKENS }, (_, i) => fakeId(`${normalizeName(domain)}/${region}/${i}`));
@@ -218,7 +239,7 @@ const RULES: Record<string, TypeRules> = {
     rules: {
       // StateFunc: lower case, trailing dot trimmed; not the FQDN (that is `fqdn`).
       name: (c) => normalizeName(c.given),
-      fqdn: (c) => normalizeName(c.inputs.name),
+      fqdn: (c) => expandRecordName(c.inputs.name, c.inputs.zoneId),
       records: (c) => (c.given && ["TXT", "SPF"].includes(c.inputs.type) ? (c.given as string[]).map(route53StateTxt) : c.given),
       // Never read back: the configured value or null.
       allowOverwrite: (c) => c.given ?? null,
@@ -227,10 +248,10 @@ const RULES: Record<string, TypeRules> = {
     meta: timeoutsMeta({ create: 30, update: 30, delete: 30 }, "2"),
   },
   "aws:route53/zone:Zone": {
-    id: (c) => `Z${fakeId(`zone/${c.inputs.name}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`,
+    id: (c) => hostedZone(c.inputs.name),
     rules: {
-      arn: (c) => `arn:aws:route53:::hostedzone/Z${fakeId(`zone/${c.inputs.name}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`,
-      zoneId: (c) => `Z${fakeId(`zone/${c.inputs.name}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`,
+      arn: (c) => `arn:aws:route53:::hostedzone/${hostedZone(c.inputs.name)}`,
+      zoneId: (c) => hostedZone(c.inputs.name),
       name: (c) => normalizeName(c.given),
       nameServers: (c) => mockNameServers(c.inputs.name),
       primaryNameServer: (c) => mockNameServers(c.inputs.name)[0],
@@ -272,9 +293,9 @@ function mockNameServers(zone: string): string[] {
 /** Data sources, keyed by invoke token: the result's computed values. */
 const INVOKES: Record<string, Record<string, Rule>> = {
   "aws:route53/getZone:getZone": {
-    zoneId: (c) => `Z${fakeId(`zone/${normalizeName(c.inputs.name)}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`,
-    id: (c) => `Z${fakeId(`zone/${normalizeName(c.inputs.name)}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`,
-    arn: (c) => `arn:aws:route53:::hostedzone/Z${fakeId(`zone/${normalizeName(c.inputs.name)}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`,
+    zoneId: (c) => hostedZone(c.inputs.name),
+    id: (c) => hostedZone(c.inputs.name),
+    arn: (c) => `arn:aws:route53:::hostedzone/${hostedZone(c.inputs.name)}`,
     name: (c) => normalizeName(c.inputs.name),
     nameServers: (c) => mockNameServers(normalizeName(c.inputs.name)),
     primaryNameServer: (c) => mockNameServers(normalizeName(c.inputs.name))[0],

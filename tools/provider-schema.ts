@@ -47,6 +47,7 @@ interface RawObject {
 }
 
 interface RawSchema {
+  version: string;
   resources: Record<string, RawObject>;
   functions: Record<string, RawObject>;
   types: Record<string, RawObject & { type?: string; enum?: unknown[] }>;
@@ -59,6 +60,16 @@ function schemaOf(token: string): RawSchema | undefined {
   const pkg = token.slice(0, token.indexOf(":"));
   if (pkg !== "aws" && pkg !== "cloudflare") return undefined;
   return (schemas[pkg] ??= JSON.parse(readFileSync(join(SCHEMA_DIR, `${pkg}.json`), "utf8")) as RawSchema);
+}
+
+/**
+ * Whether state written by the provider at `version` is the schema's to judge: the same major
+ * version. Older majors wrote other shapes (cloudflare 5.x recorded a zone's `plan` as a string,
+ * 6.x as an object); an unknown version is not judged either.
+ */
+export function describesVersion(token: string, version: unknown): boolean {
+  const schema = schemaOf(token);
+  return schema !== undefined && typeof version === "string" && version.split(".")[0] === schema.version.split(".")[0];
 }
 
 const resources = new Map<string, ResourceSpec | undefined>();

@@ -23,7 +23,7 @@ export const dmarcMinimumPolicy: StackValidationPolicy = {
     const rank = (p: DmarcPolicy) => DMARC_POLICIES.indexOf(p);
     if (config.minimumPolicy === DmarcPolicy.NONE) return;
     for (const { from, discovery: d, cause, id } of fromDomainsDmarc(facts, config)) {
-      if (d.status === "unknown") findings.undecide(`${from}: the TXT records at ${d.name} are known only after apply`, cause!);
+      if (d.status === "unknown") findings.undecide(`${from}: the TXT records at ${d.name} are ${cause!.why}`, cause!);
       if (d.status !== "found") continue; // no valid record at all is ses-dmarc-record's finding
       const policy = effectivePolicy(d);
       const tag = d.source === "organizational" ? "sp" : "p";

@@ -24,7 +24,7 @@ export const sesDmarcRecord: StackValidationPolicy = {
           findings.fail(`${who}: invalid DMARC record at ${d.name} ("${d.text}"): ${d.error}`, id.resource.urn);
           break;
         case "unknown":
-          findings.undecide(`${from}: the TXT records at ${d.name} are known only after apply`, cause!);
+          findings.undecide(`${from}: the TXT records at ${d.name} are ${cause!.why}`, cause!);
           break;
       }
     }

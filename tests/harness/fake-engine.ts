@@ -12,6 +12,7 @@ import * as grpc from "@grpc/grpc-js";
 import { dirname } from "node:path";
 import { SECRET_SIG, SECRET_SIG_KEY, withoutInternalKeys } from "../../lib/state";
 import { invokeOutputs, MockWorld, providerOutputs, UNKNOWN } from "../../tools/provider-mocks";
+import { ROOT_STACK_TYPE } from "../../tools/plan/engine";
 import { EngineResource } from "../../tools/run-policies";
 
 const SDK_DIR = dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -23,8 +24,6 @@ const resourceGrpc = require("@pulumi/pulumi/proto/resource_grpc_pb");
 const resourcePb = require("@pulumi/pulumi/proto/resource_pb");
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const enginePb = require("@pulumi/pulumi/proto/engine_pb");
-
-export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 type Props = Record<string, unknown>;
 

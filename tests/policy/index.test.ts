@@ -11,11 +11,13 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { PACK_NAME, packArgs } from "../../policy/pack";
 import { version } from "../../policy/package.json";
+import { readExport } from "../../tools/plan/audit";
 import { PolicyPackConfig, runPolicies } from "../../tools/run-policies";
 import { analyzeStack, analyzerClient, call, configure, findingsOf, LEVELS } from "../harness/analyzer";
 import { BootedPlugin, bootPolicyPack } from "../harness/plugin-host";
 import { domainStack } from "./stacks";
 
+const EXPORTS = join(__dirname, "..", "fixtures", "exports");
 const PACK_DIR = join(__dirname, "..", "..", "policy");
 
 describe("policy pack served by run-policy-pack (Analyzer gRPC)", function () {
@@ -77,6 +79,24 @@ describe("policy pack served by run-policy-pack (Analyzer gRPC)", function () {
     const local = await runPolicies(stack, config);
     assert.deepEqual(diagnostics.map((d) => d.getMessage()), local.map((f) => f.message));
     assert.match(diagnostics[1].getMessage(), /^can't run policy 'ses-dkim-records' from policy pack 'ses-email-auth@v0\.1\.0' during preview: the DKIM CNAMEs of example\.com \(eu-west-1\) are known only after apply/);
+  });
+
+  it("passes, as the local runner does, the state the real providers write: Easy DKIM, BYODKIM, SES v1 and a DEED replica", async () => {
+    await configure(client, {});
+    for (const file of ["route53.json", "cloudflare.json", "byodkim.json", "ses-v1.json", "deed.json"]) {
+      const { resources } = readExport(join(EXPORTS, file));
+      assert.deepEqual(findingsOf(await analyzeStack(client, resources)), [], file);
+      assert.deepEqual((await runPolicies(resources)).filter((f) => f.policy !== "route53-txt-chunking"), [], file);
+    }
+  });
+
+  it("fails a DEED replica whose parent's records are missing, naming the parent region, as the local runner does", async () => {
+    await configure(client, {});
+    const { resources } = readExport(join(EXPORTS, "deed.json"));
+    const stack = resources.filter((r) => !/::example\.com-dkim-[123]$/.test(r.urn));
+    const served = findingsOf(await analyzeStack(client, stack));
+    assert.deepEqual(served, (await runPolicies(stack)).filter((f) => f.policy !== "route53-txt-chunking"));
+    assert.ok(served.some((f) => f.level === "mandatory" && /\(eu-west-1\), a Deterministic Easy DKIM replica that signs with the keys of its af-south-1 identity: no CNAME at/.test(f.message)), JSON.stringify(served));
   });
 
   it("runs resource policies through Analyze", async () => {

@@ -8,7 +8,7 @@
 import { PROJECT } from "../../lib/config";
 import { isSecretEnvelope, revealed, SECRET_SIG, SECRET_SIG_KEY, UNREADABLE, UNREADABLE_SECRET, withoutInternalKeys } from "../../lib/state";
 import { Registration } from "../mock-run";
-import { resourceSpec, shapeProblems } from "../provider-schema";
+import { describesVersion, resourceSpec, shapeProblems } from "../provider-schema";
 import { EngineResource } from "../run-policies";
 
 /** A resource and whether it is managed by a provider (a custom resource) rather than a component. */
@@ -126,11 +126,12 @@ function stateValue(value: unknown): unknown {
 
 /**
  * A resource's recorded properties as the engine sends them to the pack: without the `__` keys
- * (`__meta`, `__pulumi_raw_state_delta`, `__defaults`). A value of a shape its provider's schema
- * does not allow is no state a provider wrote: it is refused, naming the resource and property.
+ * (`__meta`, `__pulumi_raw_state_delta`, `__defaults`). A value of a shape the schema of its
+ * provider's version does not allow is no state a provider wrote: it is refused, naming the
+ * resource and the property.
  */
-function recordedProps(r: Json & { urn: string; type: string }, props: Json, file: string): Json {
-  const spec = resourceSpec(r.type);
+function recordedProps(r: Json & { urn: string; type: string }, props: Json, providerVersion: unknown, file: string): Json {
+  const spec = describesVersion(r.type, providerVersion) ? resourceSpec(r.type) : undefined;
   const problems = spec ? shapeProblems(spec, props) : [];
   if (problems.length) throw new NotAnExport(`${file}: ${r.urn}: ${problems.join("; ")}: no provider writes that`);
   return stateValue(withoutInternalKeys(props)) as Json;
@@ -168,12 +169,14 @@ export function fromDeployment(doc: unknown, file: string): StackResources {
   // `delete: true` marks the old copy of a replaced resource, waiting to be deleted: not the stack's.
   const resources = states.filter((r) => r.delete !== true).map((r): StackResource => {
     const props = isObject(r.outputs) ? r.outputs : isObject(r.inputs) ? r.inputs : {};
+    const providerState = typeof r.provider === "string" ? byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined;
+    const providerVersion = isObject(providerState?.inputs) ? providerState.inputs.version : undefined;
     const resource: StackResource = {
       urn: r.urn,
       type: r.type,
       name: nameOfUrn(r.urn),
       custom: r.custom === true,
-      props: recordedProps(r, props, file),
+      props: recordedProps(r, props, providerVersion, file),
       parent: typeof r.parent === "string" ? r.parent : undefined,
       dependencies: stringList(r.dependencies),
       propertyDependencies: Object.fromEntries(Object.entries(isObject(r.propertyDependencies) ? r.propertyDependencies : {}).map(([k, v]) => [k, stringList(v)])),
