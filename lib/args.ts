@@ -1,10 +1,10 @@
 /**
  * The components' arguments, as a person writes them (components/args.ts) → the validated model
  * (DomainSpec, SendingSpec, AddressSpec). The one validator: each component runs it on its
- * arguments, the stack config (lib/config.ts) on the arguments it maps its keys onto. Every problem names the
- * property path (`mailFrom.subdomain`) and what would be valid; a caller spelling its keys
- * differently maps the paths (Checker.mapped). Values known only when the deployment runs (the
- * zone or the BYODKIM private key as outputs) are taken as they are and checked no further.
+ * arguments, the stack config (lib/config.ts) on the arguments it maps its keys onto. Every
+ * problem names the property path (`mailFrom.subdomain`) and what would be valid; a caller
+ * spelling its keys differently maps the paths (Checker.mapped). Values known only when the
+ * deployment runs (the zone or the BYODKIM private key as outputs) are taken as they are.
  */
 import { createPrivateKey, createPublicKey, KeyObject } from "node:crypto";
 import { bool, Checker, describe, integer, isDeferred, list, object, oneOf, Obj } from "./check";
@@ -36,7 +36,7 @@ import { UNREADABLE_SECRET } from "./state";
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_MAIL_FROM_SUBDOMAIN = "bounce";
 
-/** The keys of each argument object, in the order messages list them. */
+/** The keys of each argument object, in the order messages list them: the properties of components/args.ts's interfaces. */
 export const DOMAIN_KEYS = ["domain", "regions", "dns", "fromDomains", "mailFrom", "dkim", "dmarc", "ttl", "sending", "protect"] as const;
 export const DNS_KEYS = ["provider", "zone", "allowOverwrite"] as const;
 export const MAIL_FROM_KEYS = ["enabled", "subdomain", "perRegion", "onMxFailure"] as const;

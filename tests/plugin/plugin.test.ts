@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import { SesDomain } from "../../components/ses-domain";
 import { SesDomainArgs } from "../../components/args";
+import { ADDRESS_KEYS, DKIM_KEYS, DMARC_KEYS, DNS_KEYS, DOMAIN_KEYS, MAIL_FROM_KEYS, SENDING_KEYS } from "../../lib/args";
 import { SECRET_SIG } from "../../lib/state";
 import { runProgram } from "../../tools/mock-run";
 import { call } from "../harness/analyzer";
@@ -173,6 +174,18 @@ describe("the multi-language component (plugin/), booted as the language host bo
       ...Object.entries(actual.types as Props).flatMap(([token, t]) => Object.entries(t.properties ?? {}).filter(([, p]: [string, any]) => !p.description).map(([k]) => `${token}.${k}`)),
     ];
     assert.deepEqual(undocumented, []);
+  });
+
+  it("has exactly the properties the validator takes (lib/args.ts), so no argument is refused or ignored", async () => {
+    const s = await schema();
+    const keys = (token: string) => Object.keys(s.types[`ses-email-auth:index:${token}`].properties);
+    assert.deepEqual(Object.keys(s.resources["ses-email-auth:index:SesDomain"].inputProperties), [...DOMAIN_KEYS]);
+    assert.deepEqual(Object.keys(s.resources["ses-email-auth:index:SesAddress"].inputProperties), [...ADDRESS_KEYS]);
+    assert.deepEqual(keys("DnsTarget"), [...DNS_KEYS]);
+    assert.deepEqual(keys("MailFromArgs"), [...MAIL_FROM_KEYS]);
+    assert.deepEqual(keys("DkimArgs"), [...DKIM_KEYS]);
+    assert.deepEqual(keys("DmarcArgs").sort(), [...DMARC_KEYS].sort());
+    assert.deepEqual(keys("SendingArgs"), [...SENDING_KEYS]);
   });
 
   it("is the schema the YAML program in docs/library.md is written against", async () => {
