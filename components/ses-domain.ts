@@ -1,25 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Checker } from "../lib/check";
+import { checkDomain } from "../lib/args";
 import { DnsRecordSpec, domainRecords, easyDkimRecord, mailFromDomain, PROTECTED_ROLES } from "../lib/records";
 import { senderPolicy } from "../lib/sending";
-import { BEHAVIOR_ON_MX_FAILURE, DomainSpec } from "../lib/spec";
+import { BEHAVIOR_ON_MX_FAILURE, DomainSpec, SendingSpec } from "../lib/spec";
 import { fromDomainsTags } from "../lib/tags";
+import { SendingArgs, SesDomainArgs } from "./args";
+import { dnsZone } from "./dns";
 import { DnsZone } from "./dns/zone";
+import { invalidArguments } from "./errors";
 import { SesSending } from "./ses-sending";
 
-export interface SesDomainArgs {
-  /** The validated domain (lib/config.ts). */
-  domain: DomainSpec;
-  /** Where its records are written. */
-  zone: DnsZone;
-  /** BYODKIM only: the private key, from secret config. */
-  dkimPrivateKey?: pulumi.Output<string>;
-  /** Protect the identities and the DKIM and DMARC records (production stacks). */
-  protect: boolean;
-}
-
 export interface RegionalIdentity {
+  /** The SES region. */
   region: string;
+  /** The identity's ARN. */
   arn: pulumi.Output<string>;
   /** SES's `verifiedForSendingStatus`; the provider can report true while still pending (docs/configuration.md). */
   verifiedForSending: pulumi.Output<boolean>;
@@ -41,6 +37,18 @@ export function identityStatus(region: string, identity: aws.sesv2.EmailIdentity
   };
 }
 
+/** What the sending application of one region needs. */
+export interface RegionalSending {
+  /** The SES region. */
+  region: string;
+  /** The configuration set the identity sends through by default. */
+  configurationSetName: pulumi.Output<string>;
+  /** The SNS topic the events are published to. */
+  topicArn: pulumi.Output<string>;
+  /** IAM policy document (JSON) allowing SendEmail/SendRawEmail as this identity, with its configuration set. */
+  senderPolicy: pulumi.Output<string>;
+}
+
 /**
  * The identity's other From domains as tags (lib/tags.ts), for the policy pack; nothing at all
  * for a domain that sends only as itself, so such a stack registers what it did before.
@@ -50,22 +58,83 @@ function fromDomainsTagsOf(domain: DomainSpec): { tags?: Record<string, string> 
   return Object.keys(tags).length ? { tags } : {};
 }
 
-/** What the sending application of one region needs. */
-export interface RegionalSending {
-  region: string;
-  configurationSetName: pulumi.Output<string>;
-  topicArn: pulumi.Output<string>;
-  /** IAM policy document (JSON) allowing SendEmail/SendRawEmail as this identity, with its configuration set. */
-  senderPolicy: pulumi.Output<string>;
+/** The model of valid arguments; invalid ones throw before anything is registered. */
+function validate(name: string, args: SesDomainArgs): DomainSpec {
+  const c = new Checker();
+  const domain = checkDomain(c, args);
+  if (c.problems.length || !domain) throw invalidArguments("SesDomain", name, c.problems);
+  return domain;
+}
+
+/** One region's share of the sending setup: that region's topic, if any; the From addresses are for the sender policy. */
+function regionalSending(spec: SendingSpec, region: string): SendingArgs {
+  const topicArns = region in spec.topicArns ? { [region]: spec.topicArns[region] } : {};
+  return { ...spec, topicArns, fromAddresses: [] };
+}
+
+interface DomainContext {
+  parent: pulumi.Resource;
+  domain: DomainSpec;
+  protect: boolean;
+}
+
+function identity(ctx: DomainContext, region: string, privateKey: pulumi.Output<string> | undefined, sending: SesSending | undefined): aws.sesv2.EmailIdentity {
+  const { domain } = ctx;
+  const dkim = domain.dkim;
+  return new aws.sesv2.EmailIdentity(
+    `${domain.name}-${region}`,
+    {
+      region,
+      emailIdentity: domain.name,
+      dkimSigningAttributes: dkim.kind === "easy" ? { nextSigningKeyLength: dkim.keyLength } : { domainSigningSelector: dkim.selector, domainSigningPrivateKey: privateKey },
+      configurationSetName: sending?.configurationSet.configurationSetName,
+      ...fromDomainsTagsOf(domain),
+    },
+    { parent: ctx.parent, protect: ctx.protect },
+  );
+}
+
+/** Explicit either way, so the policy pack (and a reader of the state) sees where feedback goes. */
+function feedback(ctx: DomainContext, region: string, id: aws.sesv2.EmailIdentity, forwarding: boolean): void {
+  new aws.sesv2.EmailIdentityFeedbackAttributes(`${ctx.domain.name}-${region}-feedback`, { region, emailIdentity: id.emailIdentity, emailForwardingEnabled: forwarding }, { parent: ctx.parent });
+}
+
+function mailFrom(ctx: DomainContext, region: string, id: aws.sesv2.EmailIdentity): void {
+  const { domain } = ctx;
+  if (!domain.mailFrom) return;
+  new aws.sesv2.EmailIdentityMailFromAttributes(
+    `${domain.name}-${region}-mail-from`,
+    { region, emailIdentity: id.emailIdentity, mailFromDomain: mailFromDomain(domain, region), behaviorOnMxFailure: BEHAVIOR_ON_MX_FAILURE[domain.mailFrom.onMxFailure] },
+    { parent: ctx.parent },
+  );
+}
+
+/**
+ * Declares one record; an Easy DKIM record takes its name and target from its region's tokens.
+ * Any other record is known now and declared with plain values: an Output per name and value
+ * took ~6% of the program's time under the mock runtime, for nothing.
+ */
+function record(ctx: DomainContext, zone: DnsZone, r: DnsRecordSpec, tokens: pulumi.Output<string[]> | undefined): pulumi.Input<DnsRecordSpec> {
+  const opts = { parent: ctx.parent, protect: ctx.protect && PROTECTED_ROLES.has(r.role) };
+  const index = r.dkimToken;
+  if (index === undefined || !tokens) {
+    zone.addRecord({ key: r.key, type: r.type, ttl: r.ttl, name: r.name, values: r.values }, opts);
+    return r;
+  }
+  const resolved = tokens.apply((t) => easyDkimRecord(ctx.domain, r.region!, index, t[index]));
+  zone.addRecord({ key: r.key, type: r.type, ttl: r.ttl, name: resolved.name, values: r.values.map((_, i) => resolved.apply((x) => x.values[i])) }, opts);
+  return resolved;
 }
 
 /**
  * One SES sending domain in every region it is listed in, and every DNS record it needs:
- * identities (with MAIL FROM attributes) first, then records, each step a small method.
+ * identities (with MAIL FROM attributes) first, then records, each step a small function.
  * Records come from lib/records.ts; only Easy DKIM names and targets wait for SES's tokens.
- * With `sending` configured, each region's identity sends through its SesSending configuration set.
+ * With `sending`, each region's identity sends through its SesSending configuration set.
+ * Invalid arguments fail before anything is registered, naming each property path.
  */
 export class SesDomain extends pulumi.ComponentResource {
+  /** Per region: the identity's ARN and whether SES has verified it. */
   readonly identities: RegionalIdentity[];
   /** Every record this domain manages, DKIM tokens filled in once SES issues them. */
   readonly records: pulumi.Output<DnsRecordSpec[]>;
@@ -73,83 +142,31 @@ export class SesDomain extends pulumi.ComponentResource {
   readonly sending: RegionalSending[];
 
   constructor(name: string, args: SesDomainArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const domain = validate(name, args);
     super("ses-email-auth:index:SesDomain", name, {}, opts);
-    const { domain } = args;
-    const sending = domain.sending;
+    const ctx: DomainContext = { parent: this, domain, protect: args.protect ?? false };
+    const spec = domain.sending;
     // Configuration sets first: each identity names its region's set as its default.
-    const setups = sending ? domain.regions.map((region) => new SesSending(`${domain.name}-${region}-sending`, { domain: domain.name, region, sending }, { parent: this })) : [];
-    const identities = domain.regions.map((region, i) => this.identity(domain, region, args, setups[i]));
-    domain.regions.forEach((region, i) => this.mailFrom(domain, region, identities[i]));
-    if (sending) domain.regions.forEach((region, i) => this.feedback(domain, region, identities[i], sending.feedbackForwarding));
+    const setups = spec ? domain.regions.map((region) => new SesSending(`${domain.name}-${region}-sending`, { domain: domain.name, region, sending: regionalSending(spec, region) }, { parent: this })) : [];
+    const key = args.dkim?.privateKey;
+    const privateKey = domain.dkim.kind === "byodkim" && key !== undefined ? pulumi.secret(key) : undefined;
+    const ids = domain.regions.map((region, i) => identity(ctx, region, privateKey, setups[i]));
+    domain.regions.forEach((region, i) => mailFrom(ctx, region, ids[i]));
+    if (spec) domain.regions.forEach((region, i) => feedback(ctx, region, ids[i], spec.feedbackForwarding));
 
+    const zone = dnsZone({ provider: domain.dns.provider, zone: domain.dns.zone ?? args.dns.zone, allowOverwrite: domain.dns.allowOverwrite });
     // The provider marks dkimSigningAttributes.domainSigningPrivateKey secret, even when "", so the
     // SDK makes the whole block secret; the tokens are published in DNS and must not be.
-    const tokens = new Map(identities.map((identity, i) => [domain.regions[i], pulumi.unsecret(identity.dkimSigningAttributes.tokens)]));
-    const resolved = domainRecords(domain).map((record) => this.record(args.zone, domain, record, tokens.get(record.region ?? ""), args.protect && PROTECTED_ROLES.has(record.role)));
-    this.records = pulumi.all(resolved);
-    this.identities = identities.map((identity, i) => identityStatus(domain.regions[i], identity));
-    const fromAddresses = sending?.fromAddresses ?? [];
+    const tokens = new Map(ids.map((id, i) => [domain.regions[i], pulumi.unsecret(id.dkimSigningAttributes.tokens)]));
+    this.records = pulumi.all(domainRecords(domain).map((r) => record(ctx, zone, r, tokens.get(r.region ?? ""))));
+    this.identities = ids.map((id, i) => identityStatus(domain.regions[i], id));
+    const fromAddresses = spec?.fromAddresses ?? [];
     this.sending = setups.map((s, i) => ({
       region: domain.regions[i],
       configurationSetName: s.configurationSet.configurationSetName,
       topicArn: s.topicArn,
-      senderPolicy: pulumi.all([identities[i].arn, s.configurationSet.arn]).apply(([identityArn, setArn]) => JSON.stringify(senderPolicy(identityArn, setArn, fromAddresses))),
+      senderPolicy: pulumi.all([ids[i].arn, s.configurationSet.arn]).apply(([identityArn, setArn]) => JSON.stringify(senderPolicy(identityArn, setArn, fromAddresses))),
     }));
     this.registerOutputs({ identities: this.identities, records: this.records, sending: this.sending });
-  }
-
-  private identity(domain: DomainSpec, region: string, args: SesDomainArgs, sending: SesSending | undefined): aws.sesv2.EmailIdentity {
-    const dkim = domain.dkim;
-    return new aws.sesv2.EmailIdentity(
-      `${domain.name}-${region}`,
-      {
-        region,
-        emailIdentity: domain.name,
-        dkimSigningAttributes:
-          dkim.kind === "easy"
-            ? { nextSigningKeyLength: dkim.keyLength }
-            : { domainSigningSelector: dkim.selector, domainSigningPrivateKey: args.dkimPrivateKey },
-        configurationSetName: sending?.configurationSet.configurationSetName,
-        ...fromDomainsTagsOf(domain),
-      },
-      { parent: this, protect: args.protect },
-    );
-  }
-
-  /** Explicit either way, so the policy pack (and a reader of the state) sees where feedback goes. */
-  private feedback(domain: DomainSpec, region: string, identity: aws.sesv2.EmailIdentity, forwarding: boolean): void {
-    new aws.sesv2.EmailIdentityFeedbackAttributes(`${domain.name}-${region}-feedback`, { region, emailIdentity: identity.emailIdentity, emailForwardingEnabled: forwarding }, { parent: this });
-  }
-
-  private mailFrom(domain: DomainSpec, region: string, identity: aws.sesv2.EmailIdentity): void {
-    const mailFrom = domain.mailFrom;
-    if (!mailFrom) return;
-    new aws.sesv2.EmailIdentityMailFromAttributes(
-      `${domain.name}-${region}-mail-from`,
-      {
-        region,
-        emailIdentity: identity.emailIdentity,
-        mailFromDomain: mailFromDomain(domain, region),
-        behaviorOnMxFailure: BEHAVIOR_ON_MX_FAILURE[mailFrom.onMxFailure],
-      },
-      { parent: this },
-    );
-  }
-
-  /**
-   * Declares one record; an Easy DKIM record takes its name and target from its region's tokens.
-   * Any other record is known now and declared with plain values: an Output per name and value
-   * took ~6% of the program's time under the mock runtime, for nothing.
-   */
-  private record(zone: DnsZone, domain: DomainSpec, record: DnsRecordSpec, tokens: pulumi.Output<string[]> | undefined, protect: boolean): pulumi.Input<DnsRecordSpec> {
-    const opts = { parent: this, protect };
-    const index = record.dkimToken;
-    if (index === undefined || !tokens) {
-      zone.addRecord({ key: record.key, type: record.type, ttl: record.ttl, name: record.name, values: record.values }, opts);
-      return record;
-    }
-    const resolved = tokens.apply((t) => easyDkimRecord(domain, record.region!, index, t[index]));
-    zone.addRecord({ key: record.key, type: record.type, ttl: record.ttl, name: resolved.name, values: record.values.map((_, i) => resolved.apply((r) => r.values[i])) }, opts);
-    return resolved;
   }
 }

@@ -1,13 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkSending, domainName, region as sesRegion } from "../lib/args";
+import { Checker } from "../lib/check";
 import { configurationSetName, defaultEventBusArn, topicPolicy } from "../lib/sending";
-import { SendingSpec, SesEventType } from "../lib/spec";
+import { SesEventType } from "../lib/spec";
+import { SendingArgs } from "./args";
+import { invalidArguments } from "./errors";
 
 export interface SesSendingArgs {
-  /** The domain identity that will use the configuration set by default. */
+  /** The domain identity that will use the configuration set by default, e.g. `example.com`. */
   domain: string;
+  /** The SES region. */
   region: string;
-  sending: SendingSpec;
+  /** The events, TLS policy and topic; a From address (for SesDomain's sender policy) must be in `domain`. */
+  sending: SendingArgs;
 }
 
 /**
@@ -21,8 +27,12 @@ export class SesSending extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
 
   constructor(name: string, args: SesSendingArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const c = new Checker();
+    const domain = domainName(c, "domain", args.domain);
+    const region = sesRegion(c, "region", args.region);
+    const sending = checkSending(c, args.sending ?? {}, region ? [region] : [], domain ? [domain] : []);
+    if (c.problems.length || !domain || !region || !sending) throw invalidArguments("SesSending", name, c.problems);
     super("ses-email-auth:index:SesSending", name, {}, opts);
-    const { domain, region, sending } = args;
     const setName = configurationSetName(domain, region);
     this.configurationSet = new aws.sesv2.ConfigurationSet(
       `${domain}-${region}`,

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DnsRecordSpec } from "../lib/records";
-import { DnsProvider, DomainSpec, StackSpec } from "../lib/spec";
+import { DkimSigning, DnsProvider, StackDomainSpec, StackSpec } from "../lib/spec";
 import { renderZoneFile } from "../lib/zonefile";
-import { hostedZoneId, Route53Zone } from "./dns/route53";
-import { DnsZone } from "./dns/zone";
+import { SesDomainArgs } from "./args";
+import { hostedZoneId } from "./dns/route53";
 import { SesAddress } from "./ses-address";
 import { RegionalIdentity, RegionalSending, SesDomain } from "./ses-domain";
 
@@ -23,19 +23,37 @@ export interface StackOutputs {
 }
 
 /**
- * Each domain's zone. Route 53 zone names are looked up once per zone, not once per domain:
- * Route 53 allows an account five API calls a second.
+ * Each domain's zone id. Route 53 zone names are looked up once per zone, not once per domain:
+ * Route 53 allows an account five API calls a second. Cloudflare zones are given by id.
  */
-function zones(spec: StackSpec): (domain: DomainSpec) => DnsZone {
-  if (spec.dnsProvider === DnsProvider.CLOUDFLARE) {
-    // Required here, not imported above: a Route 53 stack need not load the Cloudflare SDK (~70 ms).
-    const { CloudflareZone } = require("./dns/cloudflare") as typeof import("./dns/cloudflare");
-    return (domain) => new CloudflareZone(domain.zone);
-  }
-  const zoneIds = new Map<string, pulumi.Input<string>>();
+function zoneIds(spec: StackSpec): (domain: StackDomainSpec) => pulumi.Input<string> {
+  const ids = new Map<string, pulumi.Input<string>>();
   return (domain) => {
-    if (!zoneIds.has(domain.zone)) zoneIds.set(domain.zone, hostedZoneId(domain.zone));
-    return new Route53Zone(zoneIds.get(domain.zone)!, domain.allowOverwrite);
+    const zone = domain.dns.zone!;
+    if (spec.dnsProvider === DnsProvider.CLOUDFLARE) return zone;
+    if (!ids.has(zone)) ids.set(zone, hostedZoneId(zone));
+    return ids.get(zone)!;
+  };
+}
+
+/** SesDomain's arguments for a domain of the stack config: its validated model, zone id and secret private key. */
+function domainArgs(domain: StackDomainSpec, zone: pulumi.Input<string>, secret: (configKey: string) => pulumi.Output<string>, protect: boolean): SesDomainArgs {
+  const { dkim } = domain;
+  return {
+    domain: domain.name,
+    regions: domain.regions,
+    // allowOverwrite is Route 53's alone.
+    dns: domain.dns.provider === DnsProvider.ROUTE53 ? { ...domain.dns, zone } : { provider: domain.dns.provider, zone },
+    fromDomains: domain.fromDomains,
+    mailFrom: domain.mailFrom ?? { enabled: false },
+    dkim:
+      dkim.kind === "easy"
+        ? { keyLength: dkim.keyLength }
+        : { signing: DkimSigning.BYODKIM, selector: dkim.selector, publicKey: dkim.publicKey, privateKey: secret(domain.privateKeyConfig!) },
+    dmarc: domain.dmarc,
+    ttl: domain.ttl,
+    sending: domain.sending,
+    protect,
   };
 }
 
@@ -48,17 +66,9 @@ function byRegion(identities: RegionalIdentity[]): RegionalStatus {
  * (BYODKIM private keys) as a secret Output.
  */
 export function declareStack(spec: StackSpec, secret: (configKey: string) => pulumi.Output<string>): StackOutputs {
-  const zoneFor = zones(spec);
-  const domains = spec.domains.map(
-    (domain) =>
-      new SesDomain(domain.name, {
-        domain,
-        zone: zoneFor(domain),
-        dkimPrivateKey: domain.dkim.kind === "byodkim" ? secret(domain.dkim.privateKeyConfigKey) : undefined,
-        protect: spec.protect,
-      }),
-  );
-  const addresses = spec.addresses.map((address) => new SesAddress(address.address, { address, protect: spec.protect }));
+  const zoneOf = zoneIds(spec);
+  const domains = spec.domains.map((domain) => new SesDomain(domain.name, domainArgs(domain, zoneOf(domain), secret, spec.protect)));
+  const addresses = spec.addresses.map((address) => new SesAddress(address.address, { ...address, protect: spec.protect }));
   const records = pulumi.all(domains.map((d) => d.records)).apply((lists) => lists.flat());
   return {
     identities: Object.fromEntries(domains.map((d, i) => [spec.domains[i].name, byRegion(d.identities)])),

@@ -5,8 +5,11 @@
 import { organizationalDomain, normalizeName } from "./names";
 
 export enum DmarcPolicy {
+  /** Monitor only: receivers deliver failing mail as they would without DMARC. */
   NONE = "none",
+  /** Receivers treat failing mail as suspicious (the spam folder). */
   QUARANTINE = "quarantine",
+  /** Receivers refuse failing mail. */
   REJECT = "reject",
 }
 export const DMARC_POLICIES: readonly DmarcPolicy[] = [DmarcPolicy.NONE, DmarcPolicy.QUARANTINE, DmarcPolicy.REJECT];

@@ -6,11 +6,17 @@ import { formatDmarc } from "./dmarc";
 import { dkimHost, feedbackHost, SES_SPF_INCLUDE } from "./regions";
 import { DomainSpec, MailFromSpec } from "./spec";
 
+/** What a record is for. */
 export enum RecordRole {
+  /** An Easy DKIM CNAME, `<token>._domainkey.<domain>`. */
   DKIM = "dkim",
+  /** The BYODKIM key, TXT `<selector>._domainkey.<domain>`. */
   BYODKIM = "byodkim",
+  /** The MAIL FROM domain's MX, to the region's SES feedback endpoint. */
   MAIL_FROM_MX = "mail-from-mx",
+  /** The MAIL FROM domain's SPF TXT, including amazonses.com. */
   MAIL_FROM_SPF = "mail-from-spf",
+  /** The DMARC TXT at `_dmarc.<domain>`. */
   DMARC = "dmarc",
 }
 
@@ -20,7 +26,15 @@ export enum RecordRole {
  */
 export const PROTECTED_ROLES: ReadonlySet<RecordRole> = new Set([RecordRole.DKIM, RecordRole.BYODKIM, RecordRole.DMARC]);
 
-export type RecordType = "CNAME" | "MX" | "TXT";
+/** The DNS record types SES needs. */
+export enum RecordType {
+  /** An alias (Easy DKIM). */
+  CNAME = "CNAME",
+  /** A mail exchanger (MAIL FROM). */
+  MX = "MX",
+  /** Text (SPF, DMARC, a BYODKIM key). */
+  TXT = "TXT",
+}
 
 export interface DnsRecordSpec {
   /** Stable key, unique in a stack: the logical name of the record's resource. */
@@ -29,12 +43,15 @@ export interface DnsRecordSpec {
   domain: string;
   /** The SES region the record serves; undefined for records every region shares. */
   region?: string;
+  /** What the record is for. */
   role: RecordRole;
   /** Absolute, lower case, no trailing dot. */
   name: string;
+  /** The record type. */
   type: RecordType;
   /** CNAME: target; MX: `priority host`; TXT: the whole value, unsplit and unquoted. */
   values: string[];
+  /** Seconds; 1 is automatic (Cloudflare). */
   ttl: number;
   /** Easy DKIM: which of the identity's tokens (0-2) the name and value carry. */
   dkimToken?: number;
@@ -82,7 +99,7 @@ export function easyDkimRecord(domain: DomainSpec, region: string, index: number
     region,
     role: RecordRole.DKIM,
     name: easyDkimName(domain.name, token),
-    type: "CNAME",
+    type: RecordType.CNAME,
     values: [easyDkimTarget(region, token)],
     ttl: domain.ttl,
     dkimToken: index,
@@ -143,8 +160,8 @@ function mailFromRecords(domain: DomainSpec, mailFrom: MailFromSpec): DnsRecordS
     const name = mailFromDomain(domain, mxRegion)!;
     const common = { domain: domain.name, region, name, ttl: domain.ttl };
     return [
-      { ...common, key: `${domain.name}-mail-from-mx${suffix}`, role: RecordRole.MAIL_FROM_MX, type: "MX" as const, values: [`${MAIL_FROM_MX_PRIORITY} ${feedbackHost(mxRegion)}`] },
-      { ...common, key: `${domain.name}-mail-from-spf${suffix}`, role: RecordRole.MAIL_FROM_SPF, type: "TXT" as const, values: [SES_SPF] },
+      { ...common, key: `${domain.name}-mail-from-mx${suffix}`, role: RecordRole.MAIL_FROM_MX, type: RecordType.MX, values: [`${MAIL_FROM_MX_PRIORITY} ${feedbackHost(mxRegion)}`] },
+      { ...common, key: `${domain.name}-mail-from-spf${suffix}`, role: RecordRole.MAIL_FROM_SPF, type: RecordType.TXT, values: [SES_SPF] },
     ];
   });
 }
@@ -167,7 +184,7 @@ export function domainRecords(domain: DomainSpec, tokensOf: (region: string) => 
       domain: domain.name,
       role: RecordRole.BYODKIM,
       name: dkimSelectorName(dkim.selector, domain.name),
-      type: "TXT",
+      type: RecordType.TXT,
       values: [byodkimValue(dkim.publicKey)],
       ttl: domain.ttl,
     });
@@ -179,7 +196,7 @@ export function domainRecords(domain: DomainSpec, tokensOf: (region: string) => 
       domain: domain.name,
       role: RecordRole.DMARC,
       name: `_dmarc.${domain.name}`,
-      type: "TXT",
+      type: RecordType.TXT,
       values: [formatDmarc(domain.dmarc)],
       ttl: domain.ttl,
     });

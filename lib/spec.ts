@@ -4,8 +4,11 @@
  */
 import { DmarcSpec } from "./dmarc";
 
+/** Where a domain's DNS records are written. */
 export enum DnsProvider {
+  /** Amazon Route 53: a hosted zone, by name or id. */
   ROUTE53 = "route53",
+  /** Cloudflare: a zone, by id; the records DNS-only. */
   CLOUDFLARE = "cloudflare",
 }
 export const DNS_PROVIDERS: readonly DnsProvider[] = [DnsProvider.ROUTE53, DnsProvider.CLOUDFLARE];
@@ -32,9 +35,21 @@ export const BEHAVIOR_ON_MX_FAILURE: Record<MailFromMxFailure, string> = {
 
 /** Easy DKIM key length, as SES names it. */
 export enum EasyDkimKeyLength {
+  /** For receivers or DNS hosts that cannot take a 2048-bit key. */
   RSA_1024_BIT = "RSA_1024_BIT",
+  /** The default. */
   RSA_2048_BIT = "RSA_2048_BIT",
 }
+export const EASY_DKIM_KEY_LENGTHS: readonly EasyDkimKeyLength[] = [EasyDkimKeyLength.RSA_1024_BIT, EasyDkimKeyLength.RSA_2048_BIT];
+
+/** Who makes the DKIM keys the domain's mail is signed with. */
+export enum DkimSigning {
+  /** Easy DKIM: SES makes the keys and rotates them; 3 CNAMEs per region. The default. */
+  EASY = "easy",
+  /** BYODKIM: you bring the key pair; one TXT record at `<selector>._domainkey.<domain>` serves every region. */
+  BYODKIM = "byodkim",
+}
+export const DKIM_SIGNINGS: readonly DkimSigning[] = [DkimSigning.EASY, DkimSigning.BYODKIM];
 
 /** How the domain's mail is DKIM-signed: one strategy object per SES choice. */
 export type DkimSpec =
@@ -42,9 +57,9 @@ export type DkimSpec =
   | { kind: "easy"; keyLength: EasyDkimKeyLength }
   /**
    * BYODKIM: the stack brings the key; one TXT at `<selector>._domainkey.<domain>` serves every region.
-   * The private key lives in secret config; only the public half is in this model.
+   * The private key is a secret the component passes to SES; only the public half is in this model.
    */
-  | { kind: "byodkim"; selector: string; publicKey: string; privateKeyConfigKey: string };
+  | { kind: "byodkim"; selector: string; publicKey: string };
 
 export interface MailFromSpec {
   /** The label under the domain: `bounce` gives `bounce.example.com`. Default `bounce`. */
@@ -60,12 +75,20 @@ export interface DomainDmarcSpec extends DmarcSpec {
   manage: boolean;
 }
 
+/** Where a domain's records are written. */
+export interface DnsTargetSpec {
+  provider: DnsProvider;
+  /** Route 53: hosted zone name or id; Cloudflare: zone id. Undefined when given as an output, known only at deployment. */
+  zone?: string;
+  /** Route 53 only: take over records that already exist at these names. Default false. */
+  allowOverwrite: boolean;
+}
+
 export interface DomainSpec {
   /** The SES domain identity, lower case. */
   name: string;
-  /** Route 53: hosted zone name or id; Cloudflare: zone id. */
-  zone: string;
-  /** SES regions; default the stack's `regions`. */
+  dns: DnsTargetSpec;
+  /** SES regions, each with its own identity. */
   regions: string[];
   /** Domains used in From: headers; each is the domain or below it. Default [name]. */
   fromDomains: string[];
@@ -75,17 +98,21 @@ export interface DomainSpec {
   dmarc: DomainDmarcSpec;
   /** TTL of every record, seconds; 1 means automatic on Cloudflare. Default 3600. */
   ttl: number;
-  /** Route 53 only: take over records that already exist at these names. Default false. */
-  allowOverwrite: boolean;
   /** Production sending setup per region; undefined (the default) declares none. */
   sending?: SendingSpec;
+}
+
+/** A domain of the stack config. */
+export interface StackDomainSpec extends DomainSpec {
+  /** BYODKIM: the secret config key holding the private key. */
+  privateKeyConfig?: string;
 }
 
 export interface StackSpec {
   dnsProvider: DnsProvider;
   /** The stack-wide default SES regions. */
   regions: string[];
-  domains: DomainSpec[];
+  domains: StackDomainSpec[];
   /** Email-address identities, verified by the link AWS mails; no DNS. */
   addresses: AddressSpec[];
   /** Protect identities and DKIM/DMARC records from deletion (resource option `protect`). Default false. */
@@ -99,15 +126,25 @@ export interface AddressSpec {
 
 /** SES's sending event types (SESv2 `EventType`), as event destinations match them. */
 export enum SesEventType {
+  /** SES accepted the message for delivery. */
   SEND = "SEND",
+  /** SES refused the message (a virus in it). */
   REJECT = "REJECT",
+  /** The receiver refused the message for good (a hard bounce). */
   BOUNCE = "BOUNCE",
+  /** The recipient marked the message as spam. */
   COMPLAINT = "COMPLAINT",
+  /** The receiver accepted the message. */
   DELIVERY = "DELIVERY",
+  /** The recipient opened the message (open tracking). */
   OPEN = "OPEN",
+  /** The recipient followed a link (click tracking). */
   CLICK = "CLICK",
+  /** A template could not be rendered. */
   RENDERING_FAILURE = "RENDERING_FAILURE",
+  /** The receiver has not accepted the message yet (a temporary failure). */
   DELIVERY_DELAY = "DELIVERY_DELAY",
+  /** The recipient changed their subscription preferences. */
   SUBSCRIPTION = "SUBSCRIPTION",
 }
 export const SES_EVENT_TYPES: readonly SesEventType[] = Object.values(SesEventType);

@@ -1,5 +1,5 @@
 /** BIND zone-file rendering of record specs, for users of any other DNS provider and for test servers. */
-import { DnsRecordSpec } from "./records";
+import { DnsRecordSpec, RecordType } from "./records";
 import { presentTxt } from "./txt";
 
 function absolute(host: string): string {
@@ -9,11 +9,11 @@ function absolute(host: string): string {
 /** One presentation-format value of a record. */
 export function presentValue(type: DnsRecordSpec["type"], value: string): string {
   switch (type) {
-    case "TXT":
+    case RecordType.TXT:
       return presentTxt(value);
-    case "CNAME":
+    case RecordType.CNAME:
       return absolute(value);
-    case "MX": {
+    case RecordType.MX: {
       const [priority, exchange] = value.trim().split(/\s+/);
       return `${priority} ${absolute(exchange)}`;
     }

@@ -1,6 +1,8 @@
 /**
- * The pack's name, default enforcement and policy list: imported by index.ts (which serves it) and
- * by tools/run-policies.ts (which evaluates it locally). A new policy is one file under policies/
+ * The pack's name, default enforcement and policy list, and each policy by name: the library's
+ * `ses-email-auth/policy`. The pack (policy/index.js, or anyone's own pack) serves them with
+ * `new PolicyPack(PACK_NAME, packArgs)`; tools/run-policies.ts evaluates them locally. Importing
+ * this constructs no PolicyPack (that starts a server). A new policy is one file under policies/
  * and one line here.
  */
 import { PolicyPackArgs } from "@pulumi/policy";
@@ -13,6 +15,12 @@ import { sesDmarcAlignment } from "./policies/ses-dmarc-alignment";
 import { sesDmarcRecord } from "./policies/ses-dmarc-record";
 import { sesFeedbackHandling } from "./policies/ses-feedback-handling";
 import { sesMailFromRecords } from "./policies/ses-mail-from-records";
+
+export { cloudflareEmailRecordsDnsOnly, dmarcMinimumPolicy, dmarcReportAuthorization, route53TxtChunking, sesDkimRecords, sesDmarcAlignment, sesDmarcRecord, sesFeedbackHandling, sesMailFromRecords };
+export { DomainsConfig } from "./domains";
+export { MinimumPolicyConfig } from "./policies/dmarc-minimum-policy";
+export { ReportAuthorizationConfig } from "./policies/dmarc-report-authorization";
+export { AlignmentConfig } from "./policies/ses-dmarc-alignment";
 
 export const PACK_NAME = "ses-email-auth";
 

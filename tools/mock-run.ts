@@ -44,10 +44,14 @@ export interface RunOptions {
   /** true: `pulumi preview` (computed values unknown); false: as after `pulumi up`. */
   preview: boolean;
   stack?: string;
-  /** The program module; default the project's index.ts. */
-  program?: string;
+  /** The program module, or a function that is the program (its result the stack's outputs); default the project's index.ts. */
+  program?: string | (() => unknown);
   /** What exists in the cloud account beyond the program (tools/provider-mocks.ts). */
   world?: MockWorld;
+  /** The Pulumi SDK the program uses, when it is not this project's (a program with its own node_modules). */
+  sdk?: typeof pulumi;
+  /** The project's name; default this project's. */
+  project?: string;
 }
 
 const DEFAULT_PROGRAM = join(__dirname, "..", "index");
@@ -62,13 +66,13 @@ const DEFAULT_PROGRAM = join(__dirname, "..", "index");
 
 /** Runs the program once; throws what the program throws (a ConfigError, say) after nothing was registered. */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
-  const { config, secretKeys = [], preview, stack = "dev", program = DEFAULT_PROGRAM, world } = options;
-  await pulumi.runtime.setMocks(providerMocks(preview, world, config["aws:region"]), PROJECT, stack, preview);
-  pulumi.runtime.setAllConfig(config, secretKeys);
+  const { config, secretKeys = [], preview, stack = "dev", program = DEFAULT_PROGRAM, world, sdk = pulumi, project = PROJECT } = options;
+  await sdk.runtime.setMocks(providerMocks(preview, world, config["aws:region"]), project, stack, preview);
+  sdk.runtime.setAllConfig(config, secretKeys);
 
   const registrations: Registration[] = [];
   const invokes: string[] = [];
-  const monitor = pulumi.runtime.getMonitor() as any;
+  const monitor = sdk.runtime.getMonitor() as any;
   const invoke = monitor.invoke.bind(monitor);
   monitor.invoke = (req: any, callback: unknown) => {
     invokes.push(req.getTok());
@@ -81,20 +85,21 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       callback(err, resp);
     });
 
-  const modulePath = require.resolve(program);
-  delete require.cache[modulePath];
+  const modulePath = typeof program === "string" ? require.resolve(program) : undefined;
+  if (modulePath) delete require.cache[modulePath];
+  const main = typeof program === "function" ? program : () => require(modulePath!);
   // The program's own error is caught inside the stack, as the language host does, so the
   // Stack resource completes instead of leaving a rejected promise behind.
   let thrown: { error: unknown } | undefined;
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+  const outputs = await sdk.runtime.runInPulumiStack(async () => {
     try {
-      return require(modulePath);
+      return main();
     } catch (error) {
       thrown = { error };
       return undefined;
     }
   });
-  await (pulumi.runtime as any).waitForRPCs?.();
+  await (sdk.runtime as any).waitForRPCs?.();
   if (thrown) throw new ProgramFailed(thrown.error, registrations);
   return { registrations, invokes, outputs: (outputs ?? {}) as Record<string, unknown> };
 }

@@ -1,6 +1,6 @@
 // `npm run plan -- [--stack NAME] [--cwd DIR] [--json | --zone-file]`: see tools/plan/.
-import { readPolicyConfig, runCommand } from "./plan/cli";
-import { plan, stackPolicyConfigPath } from "./plan/plan";
+import { readPolicyConfig, runCommand, stackPolicyConfigPath } from "./plan/cli";
+import { plan } from "./plan/plan";
 
 const USAGE = `usage: npm run plan -- [--stack NAME] [--cwd DIR] [options]
 Previews the program offline (mock providers, no cloud, no Pulumi CLI) and runs the policy pack on it.

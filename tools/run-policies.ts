@@ -15,9 +15,14 @@
  */
 import { EnforcementLevel, PolicyPackArgs, PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
 import { PolicyConfigJSONSchemaDefinition } from "@pulumi/policy/schema";
-import { version } from "../policy/package.json";
 import { PACK_NAME, packArgs } from "../policy/pack";
 import { isUnreadableCause, UNKNOWN_STRING, unknownCheckingProxy, UnknownValueError } from "../policy/preview";
+
+/**
+ * The pack's version, as the engine names it in messages: the library's, which policy/package.json
+ * keeps equal. Read through the package's own name, so it is the same file from the sources and from dist/.
+ */
+const PACK_VERSION: string = require("ses-email-auth/package.json").version;
 
 /** How an engine resource marks a value not known until apply (the wire sentinel of an unknown string). */
 export const UNKNOWN = UNKNOWN_STRING;
@@ -198,7 +203,7 @@ export async function runPolicies(resources: readonly EngineResource[], config: 
       } catch (error) {
         // Secrets this tool cannot read (an export without --show-secrets) leave checks undecided as preview does; the engine itself reads them.
         if (isUnreadableCause(error)) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't decide policy '${policy.name}' on this state: ${(error as Error).message}` });
-        else if (error instanceof UnknownValueError) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${version}' during preview: ${error.message}` });
+        else if (error instanceof UnknownValueError) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${PACK_VERSION}' during preview: ${error.message}` });
         else if (!(error instanceof NotApplicable)) throw new Error(`policy '${policy.name}' failed: ${(error as Error).message}`, { cause: error });
       }
     };

@@ -1,6 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { parseMx } from "../../lib/records";
+import { parseMx, RecordType } from "../../lib/records";
 import { cloudflareTxtContent } from "../../lib/txt";
 import { DnsZone, mapValue, ZoneRecordArgs } from "./zone";
 
@@ -10,19 +10,24 @@ import { DnsZone, mapValue, ZoneRecordArgs } from "./zone";
  * strings itself); MX takes its priority separately. The API token is the provider's
  * `cloudflare:apiToken` config, set as a secret; this program never reads it.
  */
+export interface CloudflareZoneArgs {
+  /** The zone's id. */
+  zoneId: pulumi.Input<string>;
+}
+
 export class CloudflareZone implements DnsZone {
-  constructor(private readonly zoneId: string) {}
+  constructor(private readonly args: CloudflareZoneArgs) {}
 
   addRecord(args: ZoneRecordArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
     return args.values.map((value, i) => {
       const name = args.values.length > 1 ? `${args.key}-${i + 1}` : args.key;
-      const common = { zoneId: this.zoneId, name: args.name, type: args.type, ttl: args.ttl };
+      const common = { zoneId: this.args.zoneId, name: args.name, type: args.type, ttl: args.ttl };
       switch (args.type) {
-        case "CNAME":
+        case RecordType.CNAME:
           return new cloudflare.DnsRecord(name, { ...common, content: value, proxied: false, settings: { flattenCname: false } }, opts);
-        case "TXT":
+        case RecordType.TXT:
           return new cloudflare.DnsRecord(name, { ...common, content: mapValue(value, cloudflareTxtContent) }, opts);
-        case "MX": {
+        case RecordType.MX: {
           const mx = pulumi.output(value).apply((v) => {
             const parsed = parseMx(v);
             if (!parsed) throw new Error(`${args.key}: "${v}" is not "priority host"`);

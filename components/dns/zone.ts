@@ -1,6 +1,7 @@
 /**
  * The DNS adapter: SesDomain asks a zone for records in provider-neutral terms; each provider's
- * implementation owns that provider's quirks. Add a provider by adding one implementation.
+ * implementation owns that provider's quirks. Add a provider by adding one implementation and
+ * one line in `dnsZone` (./index.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RecordType } from "../../lib/records";

@@ -2,14 +2,18 @@
  * Runs a Pulumi program the way the CLI's Node language host does (pulumi/pulumi
  * `sdk/nodejs/cmd/pulumi-language-nodejs/main.go`, `constructArguments` and `constructConfig`):
  * `node <@pulumi/pulumi>/cmd/run/index.js --monitor A --engine A --organization O --project P
- * --root-directory D --stack S --pwd D [--dry-run] --parallel N .` from the project directory,
+ * --root-directory D --stack S --pwd D [--dry-run] --parallel N MAIN` from the project directory,
+ * MAIN and the pwd as the engine derives them from Pulumi.yaml's `main` (`pkg/engine/project.go`
+ * `getPwdMain`: a file is passed by name from its directory, a directory as `.`, none as `.`),
  * with the config in `PULUMI_CONFIG` (keys `<namespace>:config:<key>`), the secret keys in
  * `PULUMI_CONFIG_SECRET_KEYS` and `PULUMI_NODEJS_TYPESCRIPT=true` (the runtime option's default),
  * so the SDK's ts-node type-checks and compiles the program. The host also passes `--sync` for
  * synchronous invokes, which a program that only uses the Output forms never makes.
  */
 import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { parse } from "yaml";
 import { FakeEngine } from "./fake-engine";
 
 const RUN = join(dirname(require.resolve("@pulumi/pulumi/package.json")), "cmd", "run", "index.js");
@@ -30,6 +34,19 @@ export interface ProgramRunOptions {
   timeoutMs: number;
   /** Extra environment (PULUMI_NODEJS_TRANSPILE_ONLY, say). */
   env?: Record<string, string>;
+  /** The project's `main`, instead of Pulumi.yaml's. */
+  main?: string;
+}
+
+/** The working directory and entry point the engine hands the language host for the project's `main`. */
+export function pwdMain(dir: string, main: string | undefined): { pwd: string; entry: string } {
+  if (!main) return { pwd: dir, entry: "." };
+  const path = resolve(dir, main);
+  return statSync(path).isDirectory() ? { pwd: path, entry: "." } : { pwd: dirname(path), entry: basename(path) };
+}
+
+function projectMain(dir: string): string | undefined {
+  return (parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as { main?: string }).main;
 }
 
 export interface ProgramExit {
@@ -45,11 +62,12 @@ function languageHostConfig(config: Record<string, string>): string {
 
 /** Runs the program to the end; rejects when it outlives `timeoutMs` (then it is killed). */
 export function runLanguageHost(o: ProgramRunOptions): Promise<ProgramExit> {
-  const args = [RUN, "--monitor", o.engine.monitorAddress, "--engine", o.engine.engineAddress, "--organization", o.organization ?? "organization", "--project", o.project, "--root-directory", o.dir, "--stack", o.stack, "--pwd", o.dir];
+  const { pwd, entry } = pwdMain(o.dir, o.main ?? projectMain(o.dir));
+  const args = [RUN, "--monitor", o.engine.monitorAddress, "--engine", o.engine.engineAddress, "--organization", o.organization ?? "organization", "--project", o.project, "--root-directory", o.dir, "--stack", o.stack, "--pwd", pwd];
   if (o.preview) args.push("--dry-run");
-  args.push("--parallel", String(o.parallel ?? 16), ".");
+  args.push("--parallel", String(o.parallel ?? 16), entry);
   const child = spawn(process.execPath, args, {
-    cwd: o.dir,
+    cwd: pwd,
     env: { ...process.env, ...o.env, PULUMI_CONFIG: languageHostConfig(o.config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(o.secretKeys ?? []), PULUMI_NODEJS_TYPESCRIPT: "true" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -31,7 +31,7 @@ describe("lib/config", () => {
     assert.deepEqual(d.dkim, { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT });
     assert.deepEqual(d.dmarc, { policy: DmarcPolicy.NONE, subdomainPolicy: undefined, percent: undefined, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, manage: true });
     assert.equal(d.ttl, 3600);
-    assert.equal(d.allowOverwrite, false);
+    assert.deepEqual(d.dns, { provider: DnsProvider.ROUTE53, zone: "example.com", allowOverwrite: false });
   });
 
   it("turns MAIL FROM off with mailFrom: false", () => {
@@ -57,7 +57,8 @@ describe("lib/config", () => {
 
     it("takes a selector, the public key, and the private key from a named secret", () => {
       const spec = parseStackConfig(byodkim({ selector: "ses2026", publicKey: key.publicKey, privateKeyConfig: "dkimKey" }));
-      assert.deepEqual(spec.domains[0].dkim, { kind: "byodkim", selector: "ses2026", publicKey: key.publicKey, privateKeyConfigKey: "dkimKey" });
+      assert.deepEqual(spec.domains[0].dkim, { kind: "byodkim", selector: "ses2026", publicKey: key.publicKey });
+      assert.equal(spec.domains[0].privateKeyConfig, "dkimKey");
     });
 
     it("plans without the secret's plaintext", () => {

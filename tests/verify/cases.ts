@@ -6,9 +6,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Outcome, RequiredPaths } from "../../lib/alignment";
 import { Alignment, DmarcPolicy, formatDmarc } from "../../lib/dmarc";
-import { DnsRecordSpec, domainRecords, MAIL_FROM_MX_PRIORITY, RecordRole } from "../../lib/records";
+import { DnsRecordSpec, domainRecords, MAIL_FROM_MX_PRIORITY, RecordRole, RecordType } from "../../lib/records";
 import { dkimHost, SES_SPF_INCLUDE } from "../../lib/regions";
-import { DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
+import { DnsProvider, DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
 import { renderZoneFile } from "../../lib/zonefile";
 import { Target } from "../../tools/verify/targets";
 
@@ -42,14 +42,13 @@ export interface Case {
 export function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: Partial<DomainSpec["dmarc"]> = {}): DomainSpec {
   return {
     name,
-    zone: name,
+    dns: { provider: DnsProvider.ROUTE53, zone: name, allowOverwrite: false },
     regions: ["us-east-1"],
     fromDomains: [name],
     mailFrom: { subdomain: "bounce", perRegion: false, onMxFailure: MailFromMxFailure.REJECT },
     dkim: { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT },
     dmarc: { manage: true, policy: DmarcPolicy.REJECT, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, ...dmarc },
     ttl: 300,
-    allowOverwrite: false,
     ...overrides,
   };
 }
@@ -68,7 +67,7 @@ export function build(title: string, s: DomainSpec, expected: Omit<Case, "title"
   return { title, spec: s, tokens, zone: edit(domainRecords(s, (r) => tokens.get(r)), s, tokens), ...expected };
 }
 
-const txt = (name: string, ...values: string[]): Zone => ({ name, type: "TXT", values, ttl: 300 });
+const txt = (name: string, ...values: string[]): Zone => ({ name, type: RecordType.TXT, values, ttl: 300 });
 const without = (role: RecordRole) => (records: Zone[]) => records.filter((r) => (r as DnsRecordSpec).role !== role);
 const pass = (...regions: string[]) => Object.fromEntries(regions.map((r) => [r, "pass" as Outcome]));
 const fail = (...regions: string[]) => Object.fromEntries(regions.map((r) => [r, "fail" as Outcome]));
@@ -101,11 +100,11 @@ export const CASES: Case[] = [
   ),
   build("MAIL FROM with two MX", spec("twomx.test"), { verdict: pass("us-east-1"), ok: false, failing: ["mail-from-mx"], mentions: ["2 MX records at bounce.twomx.test"] }, (r) => [
     ...r,
-    { name: "bounce.twomx.test", type: "MX", values: [`${MAIL_FROM_MX_PRIORITY + 10} feedback-smtp.eu-west-1.amazonses.com`], ttl: 300 },
+    { name: "bounce.twomx.test", type: RecordType.MX, values: [`${MAIL_FROM_MX_PRIORITY + 10} feedback-smtp.eu-west-1.amazonses.com`], ttl: 300 },
   ]),
   build("MX to a non-SES host", spec("mxother.test"), { verdict: pass("us-east-1"), ok: false, failing: ["mail-from-mx"], mentions: ["names mx.mxother.test, not an SES feedback endpoint"] }, (r) => [
     ...without(RecordRole.MAIL_FROM_MX)(r),
-    { name: "bounce.mxother.test", type: "MX", values: ["10 mx.mxother.test"], ttl: 300 },
+    { name: "bounce.mxother.test", type: RecordType.MX, values: ["10 mx.mxother.test"], ttl: 300 },
   ]),
   build("SPF not authorising SES", spec("spfnoses.test"), { verdict: pass("us-east-1"), ok: false, failing: ["mail-from-spf"], mentions: ["does not include:amazonses.com"] }, (r) => [
     ...without(RecordRole.MAIL_FROM_SPF)(r),
@@ -125,7 +124,7 @@ export const CASES: Case[] = [
   ),
   build(
     "BYODKIM: one key record for every region",
-    spec("byo.test", { regions: ["us-east-1", "eu-west-1"], dkim: { kind: "byodkim", selector: "ses2026", publicKey: PUBLIC_KEY, privateKeyConfigKey: "byoKey" } }),
+    spec("byo.test", { regions: ["us-east-1", "eu-west-1"], dkim: { kind: "byodkim", selector: "ses2026", publicKey: PUBLIC_KEY } }),
     { verdict: pass("us-east-1", "eu-west-1"), ok: true, mentions: ["ses2026._domainkey.byo.test: the stack's key is published"] },
   ),
   build(
@@ -145,7 +144,7 @@ export const CASES: Case[] = [
     spec("loop.test", { mailFrom: undefined }),
     { verdict: fail("us-east-1"), ok: false, failing: ["dkim"], mentions: ["CNAME loop from looptestr0t0._domainkey.loop.test"] },
     // The first token's target points back at the token's own name.
-    (r, _s, tokens) => [...r, { name: `${tokens.get("us-east-1")![0]}.dkim.amazonses.com`, type: "CNAME", values: [`${tokens.get("us-east-1")![0]}._domainkey.loop.test`], ttl: 300 }],
+    (r, _s, tokens) => [...r, { name: `${tokens.get("us-east-1")![0]}.dkim.amazonses.com`, type: RecordType.CNAME, values: [`${tokens.get("us-east-1")![0]}._domainkey.loop.test`], ttl: 300 }],
   ),
 ];
 

@@ -1,7 +1,7 @@
 /** What verify checks, from flags and files; and the judge on hand-made answers, without sockets. */
 import assert from "node:assert/strict";
 import { RequiredPaths } from "../../lib/alignment";
-import { domainRecords, RecordRole } from "../../lib/records";
+import { domainRecords, RecordRole, RecordType } from "../../lib/records";
 import { Answer } from "../../tools/verify/dns";
 import { answerKey, Facts, judge, plan } from "../../tools/verify/judge";
 import { buildTargets, parseDkimTokens, parseOutputs, specFromFlags, tokensFromRecords, UsageError } from "../../tools/verify/targets";
@@ -40,8 +40,8 @@ describe("verify targets", () => {
     const parent = specFromFlags({ domain: "a.test", regions: ["us-east-1"], from: [] });
     const child = specFromFlags({ domain: "sub.a.test", regions: ["us-east-1"], from: [] });
     const records = [
-      { name: "_dmarc.a.test", type: "TXT" as const, values: ["v=DMARC1; p=none"] },
-      { name: "_dmarc.sub.a.test", type: "TXT" as const, values: ["v=DMARC1; p=none"] },
+      { name: "_dmarc.a.test", type: RecordType.TXT, values: ["v=DMARC1; p=none"] },
+      { name: "_dmarc.sub.a.test", type: RecordType.TXT, values: ["v=DMARC1; p=none"] },
     ];
     const [p, c] = buildTargets([parent, child], records, [], RequiredPaths.ANY);
     assert.deepEqual(p.declared.map((r) => r.name), ["_dmarc.a.test"]);

@@ -4,6 +4,7 @@
  * no stack trace), 3 a failure of the tool itself.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../../lib/config";
 import { StateValueError } from "../../lib/state";
@@ -29,6 +30,11 @@ const COMMON_USAGE = `  --policy-config FILE  policy pack config (a --policy-pac
   --json                print one JSON object {stack, resources, records, violations}
   --zone-file           print the DNS records as a BIND zone fragment
 Exit status: 0 no mandatory policy violation, 1 at least one, 2 usage or config error.`;
+
+/** The policy config a stack uses when none is named: `policy/config.<stack>.json` of the project. */
+export function stackPolicyConfigPath(dir: string, stack: string): string {
+  return join(dir, "policy", `config.${stack}.json`);
+}
 
 /** A `--policy-pack-config` file: `path` when given, else `fallback` when it exists, else none. */
 export function readPolicyConfig(path: string | undefined, fallback: string): PolicyPackConfig {

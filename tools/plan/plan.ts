@@ -2,18 +2,12 @@
  * The offline plan: the stack's config as the CLI would hand it over, the real program under the
  * mock runtime in preview mode, then every policy of the pack on what it registered.
  */
-import { join } from "node:path";
 import { ConfigError } from "../../lib/config";
 import { ProgramFailed, runProgram } from "../mock-run";
 import { PolicyPackConfig, runPolicies } from "../run-policies";
 import { readStackConfig } from "../stack-config";
 import { fromRegistrations } from "./engine";
 import { buildReport, Report } from "./report";
-
-/** The policy config a stack uses when none is named: `policy/config.<stack>.json` of the project. */
-export function stackPolicyConfigPath(dir: string, stack: string): string {
-  return join(dir, "policy", `config.${stack}.json`);
-}
 
 /** Plans stack `stack` of the project in `dir`; throws the program's ConfigError for a bad config. */
 export async function plan(dir: string, stack: string, policyConfig: PolicyPackConfig): Promise<Report> {

@@ -154,7 +154,7 @@ export function exitStatus(report: Report): 0 | 1 {
 }
 
 /** The record types lib/zonefile.ts presents. */
-const ZONE_FILE_TYPES: ReadonlySet<string> = new Set<RecordType>(["CNAME", "MX", "TXT"]);
+const ZONE_FILE_TYPES: ReadonlySet<string> = new Set<string>(Object.values(RecordType));
 
 /**
  * `--zone-file`: the records as a BIND fragment. A record not known until apply (or of a type

@@ -7,7 +7,7 @@ import { Alignment, DmarcPolicy } from "../../lib/dmarc";
 import { isAtOrBelow, isValidDomain, normalizeName } from "../../lib/names";
 import { DnsRecordSpec, EASY_DKIM_TOKENS, RecordRole, RecordType } from "../../lib/records";
 import { sesRegionProblem } from "../../lib/regions";
-import { DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
+import { DnsProvider, DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
 
 /** A usage or input-file problem: the CLI exits 2. */
 export class UsageError extends Error {}
@@ -67,14 +67,13 @@ export function specFromFlags(flags: DomainFlags): DomainSpec {
   }
   return {
     name,
-    zone: name,
+    dns: { provider: DnsProvider.ROUTE53, zone: name, allowOverwrite: false },
     regions: [...new Set(flags.regions)],
     fromDomains: [...new Set(fromDomains)],
     mailFrom,
     dkim: { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT },
     dmarc: { manage: false, policy: DmarcPolicy.NONE, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED },
     ttl: 3600,
-    allowOverwrite: false,
   };
 }
 
@@ -115,7 +114,7 @@ export function parseJson(text: string, file: string): unknown {
 }
 
 /** The record types SES needs, the only ones verify looks up. */
-export const RECORD_TYPES: readonly RecordType[] = ["CNAME", "MX", "TXT"];
+export const RECORD_TYPES: readonly RecordType[] = Object.values(RecordType);
 
 /** The `records` list of the stack outputs, checked item by item. */
 export function declaredRecords(value: unknown, where: string): DeclaredRecord[] {

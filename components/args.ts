@@ -1,0 +1,204 @@
+/**
+ * SesDomain's public arguments: plain data a person writes, each optional property with its
+ * default. They are also the multi-language component's schema (plugin/), which the Node SDK's
+ * analyzer infers from these interfaces: so only named interfaces, enums, strings, numbers,
+ * booleans, lists and string maps here, no unions. lib/domain.ts checks them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Alignment, DmarcPolicy } from "../lib/dmarc";
+import { DkimSigning, DnsProvider, EasyDkimKeyLength, MailFromMxFailure, SesEventType } from "../lib/spec";
+
+/** Where the domain's DNS records are written. */
+export interface DnsTarget {
+  /** The DNS provider holding the zone. */
+  provider: DnsProvider;
+  /**
+   * Route 53: the hosted zone's name (looked up once, e.g. `example.com`) or id (`Z0123456789ABC`, or an
+   * output such as `zone.zoneId`); Cloudflare: the zone id (32 hex characters, or an output such as `zone.id`).
+   * The zone must hold the domain: its name is the domain or a parent of it.
+   */
+  zone: pulumi.Input<string>;
+  /**
+   * Route 53 only: take over records that already exist at these names instead of failing.
+   * @default false
+   */
+  allowOverwrite?: boolean;
+}
+
+/** The custom MAIL FROM domain, a subdomain of the domain, which aligns SPF with DMARC. */
+export interface MailFromArgs {
+  /**
+   * false: no custom MAIL FROM; SES sends from amazonses.com, SPF cannot align, and only DKIM can pass DMARC.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * The label under the domain: `bounce` gives `bounce.example.com`.
+   * @default "bounce"
+   */
+  subdomain?: string;
+  /**
+   * One MAIL FROM domain per region (`bounce-us-east-1.example.com`, …) instead of one shared by all.
+   * @default false
+   */
+  perRegion?: boolean;
+  /**
+   * What SES does while the MAIL FROM MX record is missing.
+   * @default MailFromMxFailure.REJECT
+   */
+  onMxFailure?: MailFromMxFailure;
+}
+
+/** How the domain's mail is DKIM-signed (SES signs as `d=<domain>`, which aligns with every From domain below it). */
+export interface DkimArgs {
+  /**
+   * Easy DKIM (SES makes and rotates the keys) or BYODKIM (you bring the key pair).
+   * @default DkimSigning.EASY
+   */
+  signing?: DkimSigning;
+  /**
+   * Easy DKIM only: the length of the keys SES makes.
+   * @default EasyDkimKeyLength.RSA_2048_BIT
+   */
+  keyLength?: EasyDkimKeyLength;
+  /**
+   * BYODKIM only, required: the selector, at most 63 characters, e.g. `ses2026`; the key record is
+   * `<selector>._domainkey.<domain>`.
+   * @default none
+   */
+  selector?: string;
+  /**
+   * BYODKIM only, required: the RSA public key (1024 to 2048 bits), base64 DER (SPKI or PKCS#1), without PEM lines.
+   * @default none
+   */
+  publicKey?: string;
+  /**
+   * BYODKIM only, required: the matching private key, base64 DER (PKCS#8 or PKCS#1), without PEM
+   * lines. Pass a secret (`config.requireSecret(…)`); it is sent to SES as one either way.
+   * @default none
+   */
+  privateKey?: pulumi.Input<string>;
+}
+
+/** The DMARC record at `_dmarc.<domain>`. */
+export interface DmarcArgs {
+  /**
+   * false: the record is published outside this component, which writes none.
+   * @default true
+   */
+  manage?: boolean;
+  /**
+   * `p=`: what receivers do with mail that fails DMARC.
+   * @default DmarcPolicy.NONE
+   */
+  policy?: DmarcPolicy;
+  /**
+   * `sp=`: the policy for subdomains without their own record.
+   * @default the policy (no `sp=` tag)
+   */
+  subdomainPolicy?: DmarcPolicy;
+  /**
+   * `pct=`: the share of failing mail the policy applies to, 0 to 100.
+   * @default 100 (no `pct=` tag)
+   */
+  percent?: number;
+  /**
+   * `rua=`: where aggregate reports go, as `mailto:` URIs.
+   * @default no reports
+   */
+  rua?: string[];
+  /**
+   * `ruf=`: where failure reports go, as `mailto:` URIs.
+   * @default no reports
+   */
+  ruf?: string[];
+  /**
+   * `adkim=`: how closely the DKIM domain must match the From domain.
+   * @default Alignment.RELAXED
+   */
+  adkim?: Alignment;
+  /**
+   * `aspf=`: how closely the MAIL FROM domain must match the From domain (strict never aligns for SES).
+   * @default Alignment.RELAXED
+   */
+  aspf?: Alignment;
+}
+
+/** Production sending in each region: a configuration set the identity uses by default, publishing events to an SNS topic. */
+export interface SendingArgs {
+  /**
+   * The event types published.
+   * @default [BOUNCE, COMPLAINT, REJECT]
+   */
+  events?: SesEventType[];
+  /**
+   * TLS policy REQUIRE: SES refuses delivery to a receiver that cannot do TLS.
+   * @default false
+   */
+  requireTls?: boolean;
+  /**
+   * Also publish the events to the region's default EventBridge bus.
+   * @default false
+   */
+  eventBridge?: boolean;
+  /**
+   * Region → an existing SNS topic in that region; a topic is created for every other region.
+   * @default {}
+   */
+  topicArns?: Record<string, string>;
+  /**
+   * Whether SES keeps emailing bounces and complaints to the Return-Path address.
+   * @default false when both BOUNCE and COMPLAINT are published, true otherwise
+   */
+  feedbackForwarding?: boolean;
+  /**
+   * The From addresses the sender's IAM policy allows (`ses:FromAddress`, `*` wildcards), each in one of the From domains.
+   * @default any
+   */
+  fromAddresses?: string[];
+}
+
+/** An SES sending domain that passes DMARC in every region, with every DNS record it needs. */
+export interface SesDomainArgs {
+  /** The domain SES verifies and signs as (`d=`), e.g. `example.com`. */
+  domain: string;
+  /** The SES regions to verify the domain in, e.g. `["us-east-1", "eu-west-1"]`; each gets its own identity. */
+  regions: string[];
+  /** Where the domain's DNS records are written. */
+  dns: DnsTarget;
+  /**
+   * The domains used in `From:` headers: the domain or its subdomains. Each is judged for DMARC alignment.
+   * @default [domain]
+   */
+  fromDomains?: string[];
+  /**
+   * The custom MAIL FROM domain.
+   * @default `bounce.<domain>`, shared by every region, SES refusing to send while its MX is missing
+   */
+  mailFrom?: MailFromArgs;
+  /**
+   * DKIM signing.
+   * @default Easy DKIM with 2048-bit keys
+   */
+  dkim?: DkimArgs;
+  /**
+   * The DMARC record.
+   * @default `v=DMARC1; p=none`, written by this component
+   */
+  dmarc?: DmarcArgs;
+  /**
+   * The TTL of every record, in seconds: 60 to 86400, or 1 (automatic) on Cloudflare.
+   * @default 3600
+   */
+  ttl?: number;
+  /**
+   * Production sending in each region.
+   * @default none
+   */
+  sending?: SendingArgs;
+  /**
+   * Protect the identities and the DKIM and DMARC records from deletion (their loss breaks DMARC at once).
+   * @default false
+   */
+  protect?: boolean;
+}

@@ -1,0 +1,67 @@
+/**
+ * Every URN of the example stacks, pinned: a URN that changes makes `pulumi up` replace (delete and
+ * recreate) the resource, and an SES identity recreated loses its DKIM tokens and verification.
+ * tests/fixtures/urns.json was written by this program's first version of each stack; a refactor
+ * must register exactly the same URNs. The variants cover what the example stack files leave out:
+ * BYODKIM, sending (stack-wide, overridden, opted out, existing topics, EventBridge), per-region
+ * and disabled MAIL FROM, unmanaged DMARC, per-domain regions, addresses, protect.
+ */
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { runProgram } from "../../tools/mock-run";
+import { readStackConfig } from "../../tools/stack-config";
+import { CLOUDFLARE_ZONE, exampleDomain, rsaKeyPair, stackConfig } from "../fixtures/stacks";
+
+const PINNED: Record<string, string[]> = require("../fixtures/urns.json");
+const ROOT = join(__dirname, "..", "..");
+const key = rsaKeyPair(1024);
+const TOPIC = "arn:aws:sns:eu-west-1:123456789012:ops-email-events";
+
+/** Stacks that are not stack files, as `namespace:key` config; the BYODKIM key is a generated one (no URN depends on it). */
+const VARIANTS: Record<string, () => { config: Record<string, string>; secretKeys: string[] }> = {
+  "route53-everything": () => ({
+    config: stackConfig({
+      regions: ["us-east-1", "eu-west-1", "af-south-1"],
+      protect: true,
+      sending: { events: ["BOUNCE", "COMPLAINT", "REJECT", "DELIVERY_DELAY"], requireTls: true, topicArns: { "eu-west-1": TOPIC } },
+      domains: [
+        exampleDomain({ dkim: { selector: "ses2026", publicKey: key.publicKey, privateKeyConfig: "exampleComDkimKey" }, sending: { eventBridge: true, fromAddresses: ["noreply@example.com"] } }),
+        exampleDomain({ name: "example.org", zone: "example.org", fromDomains: undefined, mailFrom: { subdomain: "mail", perRegion: true } }),
+        exampleDomain({ name: "example.net", zone: "Z0123456789ABC", fromDomains: undefined, regions: ["ap-northeast-1"], mailFrom: false, dmarc: { manage: false }, sending: false, allowOverwrite: true }),
+      ],
+      addresses: ["ops@example.com", "alerts@example.org"],
+      exampleComDkimKey: key.privateKey,
+    }),
+    secretKeys: ["ses-email-auth:exampleComDkimKey"],
+  }),
+  "cloudflare-byodkim-sending": () => ({
+    config: stackConfig({
+      regions: ["us-east-1", "eu-west-1"],
+      dnsProvider: "cloudflare",
+      sending: {},
+      domains: [exampleDomain({ zone: CLOUDFLARE_ZONE, ttl: 1, dkim: { selector: "cf2026", publicKey: key.publicKey, privateKeyConfig: "cfKey" }, mailFrom: { perRegion: true } })],
+      addresses: ["ops@example.com"],
+      cfKey: key.privateKey,
+    }),
+    secretKeys: ["ses-email-auth:cfKey"],
+  }),
+};
+
+async function urnsOf(stack: string): Promise<string[]> {
+  const variant = VARIANTS[stack];
+  const { config, secretKeys } = variant ? variant() : { config: readStackConfig(ROOT, stack), secretKeys: [] };
+  const run = await runProgram({ config, secretKeys, preview: false, stack });
+  return run.registrations.map((r) => r.urn).sort();
+}
+
+describe("URNs of the example stacks stay as they were", () => {
+  it("pins every stack file and variant", () => {
+    assert.deepEqual(Object.keys(PINNED).sort(), ["cloudflare-byodkim-sending", "cloudflare-example", "dev", "prod", "route53-everything"]);
+  });
+
+  for (const stack of Object.keys(PINNED)) {
+    it(`${stack}: the same ${PINNED[stack].length} URNs`, async () => {
+      assert.deepEqual(await urnsOf(stack), PINNED[stack]);
+    });
+  }
+});
