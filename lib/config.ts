@@ -3,7 +3,7 @@
  * problem names its key (as `pulumi config set --path` spells it) and what would be valid.
  */
 import { createPrivateKey, createPublicKey, KeyObject } from "node:crypto";
-import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, isDmarcUri } from "./dmarc";
+import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, formatDmarc, isDmarcUri, parseDmarc, recordPortability, STANDARDS, Standards } from "./dmarc";
 import { isAtOrBelow, isPublicSuffix, isValidDomain, isValidLabel, normalizeName } from "./names";
 import { sesRegionProblem } from "./regions";
 import { DEFAULT_EVENTS, parseTopicArn, publishesFeedback } from "./sending";
@@ -117,20 +117,43 @@ function reportUris(c: Checker, key: string, value: unknown): string[] {
   }) as string[];
 }
 
-const DMARC_KEYS = ["policy", "subdomainPolicy", "percent", "rua", "ruf", "adkim", "aspf", "manage"];
+const DMARC_KEYS = ["policy", "subdomainPolicy", "nonexistentSubdomainPolicy", "testing", "percent", "rua", "ruf", "adkim", "aspf", "manage", "standards"];
 
 function dmarc(c: Checker, key: string, value: unknown): DomainSpec["dmarc"] {
   const d = (value === undefined ? {} : object(c, key, value, DMARC_KEYS)) ?? {};
   return {
     policy: oneOf(c, `${key}.policy`, d.policy, DMARC_POLICIES, DmarcPolicy.NONE) ?? DmarcPolicy.NONE,
     subdomainPolicy: d.subdomainPolicy === undefined ? undefined : oneOf(c, `${key}.subdomainPolicy`, d.subdomainPolicy, DMARC_POLICIES),
+    nonexistentSubdomainPolicy: d.nonexistentSubdomainPolicy === undefined ? undefined : oneOf(c, `${key}.nonexistentSubdomainPolicy`, d.nonexistentSubdomainPolicy, DMARC_POLICIES),
+    testing: bool(c, `${key}.testing`, d.testing, false),
     percent: d.percent === undefined ? undefined : integer(c, `${key}.percent`, d.percent, 0, 100),
     rua: reportUris(c, `${key}.rua`, d.rua),
     ruf: reportUris(c, `${key}.ruf`, d.ruf),
     adkim: oneOf(c, `${key}.adkim`, d.adkim, ALIGNMENTS, Alignment.RELAXED) ?? Alignment.RELAXED,
     aspf: oneOf(c, `${key}.aspf`, d.aspf, ALIGNMENTS, Alignment.RELAXED) ?? Alignment.RELAXED,
     manage: bool(c, `${key}.manage`, d.manage, true),
+    standards: oneOf(c, `${key}.standards`, d.standards, STANDARDS, Standards.BOTH) ?? Standards.BOTH,
   };
+}
+
+/** What a record-only config key reads as, for warnings: dmarc.percent is pct, dmarc.policy is p. */
+const DMARC_TAG_KEYS = { pct: "percent", p: "policy" } as const;
+
+/**
+ * Valid DMARC config that the two generations of receivers read differently (lib/dmarc.ts
+ * recordPortability: pct from 1 to 99, pct=0 without t=y): warnings, never errors, each naming
+ * its key and what to write instead. Shown by `npm run plan` and logged by the program.
+ */
+export function dmarcConfigWarnings(spec: StackSpec): ConfigProblem[] {
+  return spec.domains.flatMap((domain, i) => {
+    if (!domain.dmarc.manage) return [];
+    const parsed = parseDmarc(formatDmarc(domain.dmarc));
+    if (!parsed.ok) return [];
+    return recordPortability(parsed.record).map((issue) => ({
+      key: `${PROJECT}:domains[${i}].dmarc.${DMARC_TAG_KEYS[issue.tag]}`,
+      message: `${issue.problem}; ${issue.configFix}`,
+    }));
+  });
 }
 
 function mailFrom(c: Checker, key: string, value: unknown, domain: string | undefined, domainRegions: string[] | undefined): MailFromSpec | undefined {

@@ -6,7 +6,7 @@
  */
 import { PolicyResource } from "@pulumi/policy";
 import { PathSetup } from "../lib/alignment";
-import { discoverDmarc, DmarcDiscovery } from "../lib/dmarc";
+import { DmarcDns, TxtAnswer, UnknownAnswer } from "../lib/dmarc";
 import { absoluteName, isAtOrBelow, normalizeName } from "../lib/names";
 import { dkimPublicKey, dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, parseMx } from "../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../lib/regions";
@@ -62,6 +62,16 @@ export interface Identity {
   /** Further From domains the identity's tags name (lib/tags.ts); none when unknown in preview. */
   fromDomains: string[];
 }
+
+/** What receivers would find for DMARC, as far as a stack tells; `cause` is the first preview error met. */
+export interface StackDmarc extends DmarcDns {
+  cause?: Unknown;
+}
+
+/** Why a `_dmarc` name is not known during preview. */
+export const AFTER_APPLY = "is known only after apply";
+/** Why a `_dmarc` name outside the stack is not known (the pack's `externalDmarc` can tell). */
+export const OUTSIDE_STACK = "is outside this stack";
 
 /** A path's setup, with the preview error behind an "unknown" state. */
 export interface Setup extends PathSetup {
@@ -134,6 +144,8 @@ export class StackFacts {
   /** Records whose name or type is unknown and that no identity accounts for: they may be anywhere. */
   private readonly unplaced: DnsRecord[] = [];
   private readonly zoneNameById = new Map<string, string>();
+  /** Apexes of the zones the stack declares: it owns every name in them. */
+  private readonly zoneApexes = new Set<string>();
 
   constructor(resources: readonly PolicyResource[]) {
     const byType = new Map<string, PolicyResource[]>();
@@ -149,6 +161,7 @@ export class StackFacts {
     for (const z of [...ofType(TYPES.route53Zone), ...ofType(TYPES.cloudflareZone)]) {
       const id = read(() => (z.props.zoneId ?? z.props.id) as string | undefined);
       const name = this.zoneName(z);
+      if (name) this.zoneApexes.add(normalizeName(name));
       if (typeof id === "string" && name) this.zoneNameById.set(id, name);
     }
     const tokenOwners = this.tokenOwners();
@@ -315,19 +328,40 @@ export class StackFacts {
 
   // --- the three things DMARC depends on ---
 
-  /** DMARC discovery for a From domain; `external` holds records published outside the stack, by name. */
-  dmarc(from: string, external: ReadonlyMap<string, string>): { discovery: DmarcDiscovery; cause?: Unknown } {
-    let cause: Unknown | undefined;
-    const discovery = discoverDmarc(from, (name) => {
-      const values = this.valuesAt(name, "TXT");
-      if (isUnknown(values)) {
-        cause = values;
-        return "unknown";
-      }
-      const text = external.get(name);
-      return text === undefined ? values : [...values, text];
-    });
-    return { discovery, cause };
+  /**
+   * What a receiver would find for DMARC, as far as this stack can tell: its own TXT records and
+   * `external` (record texts published elsewhere, by `_dmarc` name; "" for none) at `_dmarc`
+   * names. The stack owns the names at or below its identities and in the zones it declares;
+   * any other name is unknown (OUTSIDE_STACK), never taken for "no record". A fresh view per
+   * question, so `cause` is that question's.
+   */
+  dmarc(external: ReadonlyMap<string, string>): StackDmarc {
+    const view: StackDmarc = {
+      txt: (name: string): TxtAnswer => {
+        const values = this.valuesAt(name, "TXT");
+        if (isUnknown(values)) {
+          view.cause ??= values;
+          return { unknown: AFTER_APPLY };
+        }
+        const text = external.get(name);
+        if (text !== undefined) return text === "" ? values : [...values, text];
+        if (values.length || this.owns(name.replace(/^_dmarc\./, ""))) return values;
+        return { unknown: OUTSIDE_STACK };
+      },
+      exists: (domain: string): boolean | UnknownAnswer => {
+        // An identity exists (its DKIM records are below it), and so do the names above it.
+        if (this.identities.some((id) => isAtOrBelow(id.domain, domain))) return true;
+        if (this.records.some((r) => typeof r.name === "string" && isAtOrBelow(r.name, domain))) return true;
+        if ([...this.zoneApexes].some((apex) => isAtOrBelow(domain, apex))) return false;
+        return { unknown: `whether ${domain} exists in DNS is not known to this stack` };
+      },
+    };
+    return view;
+  }
+
+  /** Names this stack answers for: at or below an identity, or in a zone it declares. */
+  private owns(domain: string): boolean {
+    return this.identities.some((id) => isAtOrBelow(domain, id.domain)) || [...this.zoneApexes].some((apex) => isAtOrBelow(domain, apex));
   }
 
   dkimSetup(id: Identity): Setup {

@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { Outcome, RequiredPaths } from "../../lib/alignment";
-import { Alignment, DmarcPolicy, formatDmarc } from "../../lib/dmarc";
+import { Alignment, DmarcPolicy, formatDmarc, Standards } from "../../lib/dmarc";
 import { DnsRecordSpec, domainRecords, MAIL_FROM_MX_PRIORITY, RecordRole } from "../../lib/records";
 import { dkimHost, SES_SPF_INCLUDE } from "../../lib/regions";
 import { DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
@@ -37,6 +37,10 @@ export interface Case {
   mentions?: string[];
   /** Zone-file lines beyond what the builders can write (binary garbage, in \DDD escapes). */
   rawLines?: string[];
+  /** The `_dmarc` names RFC 9989 receivers query for one message, by From domain: every tree walk, in order. */
+  queries?: Record<string, string[]>;
+  /** Why verify's verdict (under the required standards) is not mailauth's (RFC 9989 only), where it is not. */
+  mailauth?: string;
 }
 
 export function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: Partial<DomainSpec["dmarc"]> = {}): DomainSpec {
@@ -47,7 +51,7 @@ export function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: P
     fromDomains: [name],
     mailFrom: { subdomain: "bounce", perRegion: false, onMxFailure: MailFromMxFailure.REJECT },
     dkim: { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT },
-    dmarc: { manage: true, policy: DmarcPolicy.REJECT, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, ...dmarc },
+    dmarc: { manage: true, policy: DmarcPolicy.REJECT, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, standards: Standards.BOTH, ...dmarc },
     ttl: 300,
     allowOverwrite: false,
     ...overrides,
@@ -150,8 +154,8 @@ export const CASES: Case[] = [
 ];
 
 /** Targets as verify builds them from flags or config, tokens given. */
-export function targetOf(c: Case, requiredPaths = RequiredPaths.ANY): Target {
-  return { spec: c.spec, tokens: c.tokens, declared: [], requiredPaths };
+export function targetOf(c: Case, requiredPaths = RequiredPaths.ANY, standards = c.spec.dmarc.standards): Target {
+  return { spec: c.spec, tokens: c.tokens, declared: [], requiredPaths, standards };
 }
 
 /** The whole zone: every case's records and the amazonses.com stub (SPF, a key at each token's target). */

@@ -57,7 +57,8 @@ describe("verify command line", () => {
     const report = JSON.parse(out) as Report;
     assert.equal(report.ok, true);
     assert.deepEqual(report.domains.map((d) => [d.domain, d.from, d.ok]), [["good.test", "good.test", true], ["good.test", "news.good.test", true]]);
-    assert.deepEqual(Object.keys(report.domains[0].regions[0]).sort(), ["dkim", "dmarc", "region", "spf", "summary"]);
+    assert.deepEqual(Object.keys(report.domains[0].regions[0]).sort(), ["dkim", "dmarc", "region", "required", "spf", "standards", "summary"]);
+    assert.deepEqual(Object.keys(report.domains[0].regions[0].standards.rfc9989).sort(), ["dkim", "dmarc", "queries", "spf"]);
     for (const f of report.domains[0].findings) assert.deepEqual(Object.keys(f).filter((k) => k !== "region").sort(), ["check", "message", "status"]);
   });
 

@@ -17,7 +17,8 @@ export type Failed = { status: Failure; detail: string };
 /** An answer with its values as strings: TXT chunks joined, MX as `priority host`, names normalized. */
 export type Answer = { status: "ok"; values: string[] } | Failed;
 
-export type QueryType = "TXT" | "MX" | "CNAME";
+/** A: whether a name exists (np=), and the SPF check's `a` and `exists` terms. */
+export type QueryType = "TXT" | "MX" | "CNAME" | "A";
 
 /** What each failure means to a person reading the output. */
 export function describeFailure(answer: Failed): string {

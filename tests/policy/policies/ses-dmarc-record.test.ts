@@ -37,8 +37,12 @@ describe(`policy ${POLICY}`, () => {
   it("falls back to the organizational domain's record (public suffix list)", async () => {
     const stack = [...domainStack({ domain: "mail.example.co.uk", regions: ["eu-west-2"], dmarc: null }), ...domainStack({ domain: "example.co.uk", regions: ["eu-west-2"] })];
     assert.deepEqual(await findingsOf(POLICY, stack), []);
+    // Alone, its organizational domain is outside the stack: undecided, and the finding says what to declare.
     const alone = await findingsOf(POLICY, domainStack({ domain: "mail.example.co.uk", regions: ["eu-west-2"], dmarc: null }));
-    assert.match(alone[0].message, /_dmarc\.mail\.example\.co\.uk or _dmarc\.example\.co\.uk/);
+    assert.equal(alone.length, 1);
+    assert.match(alone[0].message, /cannot be decided: _dmarc\.example\.co\.uk is outside this stack.*give the record of each name outside this stack in externalDmarc/);
+    const declaredNone = await findingsOf(POLICY, domainStack({ domain: "mail.example.co.uk", regions: ["eu-west-2"], dmarc: null }), { [POLICY]: { externalDmarc: { "example.co.uk": "" } } });
+    assert.match(declaredNone[0].message, /no DMARC record at _dmarc\.mail\.example\.co\.uk or _dmarc\.example\.co\.uk/);
   });
 
   it("fails an invalid record, Route 53 split strings read back whole", async () => {
