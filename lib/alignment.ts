@@ -254,12 +254,13 @@ function explainAlignment(about: "dkim" | "spf", domain: string, from: string, p
   }
   const cut = found.find((f) => f.psd === "n" && f.domain !== org && isAtOrBelow(f.domain, org));
   if (cut) {
-    const role = about === "spf" ? "a MAIL FROM domain" : "a From domain's parent";
+    const fromSide = isAtOrBelow(from, cut.domain);
+    const role = fromSide ? (cut.domain === from ? "a From domain" : "a From domain's parent") : about === "spf" ? "a MAIL FROM domain" : "a signing domain";
     return {
       about,
       cause: "psd-n",
       message: `${head}: ${dmarcName(cut.domain)} has psd=n, which makes ${cut.domain} an organizational domain of its own for RFC 9989 receivers`,
-      fix: `remove psd=n from ${dmarcName(cut.domain)}: psd=n belongs on the organizational domain (${dmarcName(org)}), never on ${role} that relies on relaxed alignment${about === "dkim" ? `; or send From ${cut.domain} with an SES identity of its own there` : ""}`,
+      fix: `remove psd=n from ${dmarcName(cut.domain)}: psd=n belongs on the organizational domain (${dmarcName(org)}), never on ${role} that relies on relaxed alignment${fromSide ? `; or send From ${cut.domain} with an SES identity of its own there` : ""}`,
     };
   }
   const suffix = found.find((f) => f.psd === "y" && isAtOrBelow(f.domain, org));
@@ -276,7 +277,7 @@ function explainAlignment(about: "dkim" | "spf", domain: string, from: string, p
     return {
       about,
       cause: "no-organizational-record",
-      message: `${head}: there is no DMARC record at ${dmarcName(org)}, the organizational domain, so RFC 9989's tree walk takes ${below ? `the record at ${dmarcName(below.domain)}, making ${below.domain}` : `${from}`} an organizational domain of its own`,
+      message: `${head}: there is no DMARC record at ${dmarcName(org)}, the organizational domain, so RFC 9989's tree walk ${below ? `takes the record at ${dmarcName(below.domain)}, making ${below.domain}` : `makes ${from}`} an organizational domain of its own`,
       fix: `publish a DMARC record at ${dmarcName(org)} (RFC 9989 §5.1.4 asks for one at the organizational domain)`,
     };
   }
@@ -300,10 +301,11 @@ function explainPolicy(from: string, p7489: PolicyOutcome, p9989: PolicyOutcome)
   if (record(p7489) === record(p9989) && tags(p7489) === tags(p9989)) return undefined;
   const message = `RFC 7489 receivers apply ${policyWords(p7489)} to mail From ${from}, RFC 9989 receivers ${policyWords(p9989)}`;
   if (record(p7489) === record(p9989)) {
+    const maybe = p9989.status === "applied" && p9989.policy.tags.length > 1;
     return {
       about: "policy",
       cause: "nonexistent-domain",
-      message: `${message}: ${from} has no DNS records, and for a name that does not exist RFC 9989 applies np=, which RFC 7489 does not know`,
+      message: `${message}: ${from} ${maybe ? "may have" : "has"} no DNS records, and for a name that does not exist RFC 9989 applies np=, which RFC 7489 does not know`,
       fix: `publish a DMARC record at ${dmarcName(from)} (which also makes the name exist), or give np the value of sp`,
     };
   }
@@ -319,7 +321,9 @@ function explainPolicy(from: string, p7489: PolicyOutcome, p9989: PolicyOutcome)
 function disagreements(facts: AlignmentFacts, j7489: Judged, j9989: Judged): Disagreement[] {
   const found: Disagreement[] = [];
   const from = normalizeName(facts.from);
-  for (const about of ["dkim", "spf"] as const) {
+  // Where one kind of receiver applies no DMARC, its alignment is moot: the policy's disagreement says it.
+  const bothApply = j7489.verdict.policy.status !== "none" && j9989.verdict.policy.status !== "none";
+  for (const about of bothApply ? (["dkim", "spf"] as const) : []) {
     const [a, b] = [j7489.verdict[about].outcome, j9989.verdict[about].outcome];
     const check = j9989.checks[about];
     if (a === b || a === "unknown" || b === "unknown" || !check) continue;
@@ -372,13 +376,15 @@ export function judgeAlignment(facts: AlignmentFacts): Verdict {
   const found = disagreements(facts, j7489, j9989);
   const where = `${from} (identity ${identity}, ${region})`;
   const assumed = [...new Set(requiredVerdicts.flatMap((v) => v.assumes))];
-  const fixes = (found.length ? `; ${found.map((d) => `${d.message}; fix: ${d.fix}`).join("; ")}` : "") + (assumed.length ? `; ${assumed.join("; ")}` : "");
+  // The causes are in the path reasons (and in `disagreements`); the summary adds what to change.
+  const fixFor = (about: Disagreement["about"][]) => [...new Set(found.filter((d) => about.includes(d.about)).map((d) => d.fix))];
+  const withFixes = (text: string, fixes: string[]) => `${text}${fixes.length ? `; to pass under both: ${fixes.join("; ")}` : ""}${assumed.length ? `; ${assumed.join("; ")}` : ""}`;
   const others = (Object.values(DmarcStandard) as DmarcStandard[]).filter((s) => !required.includes(s));
   let summary: string;
   if (dmarc === "pass") {
     const via = [dkim.outcome === "pass" ? "DKIM" : "", spf.outcome === "pass" ? "SPF" : ""].filter(Boolean).join(" and ");
     const unrequired = others.filter((s) => byStandard[s].dmarc !== "pass").map((s) => `; ${STANDARD_NAMES[s]} receivers, not required here, ${byStandard[s].dmarc === "fail" ? "fail it" : "cannot be judged"}`);
-    summary = `${where}: DMARC passes via ${via}, ${policySummary(requiredVerdicts)} (${namesOf(required)})${unrequired.join("")}${fixes}`;
+    summary = withFixes(`${where}: DMARC passes via ${via}, ${policySummary(requiredVerdicts)} (${namesOf(required)})${unrequired.join("")}`, unrequired.length ? fixFor(["dkim", "spf", "policy"]) : []);
   } else if (dmarc === "unknown") {
     // An unknown record leaves alignment modes unknown too: say the cause, not each consequence.
     const pending = requiredVerdicts
@@ -391,9 +397,9 @@ export function judgeAlignment(facts: AlignmentFacts): Verdict {
     const passing = (Object.values(byStandard) as StandardVerdict[]).filter((v) => v.dmarc === "pass").map((v) => v.standard);
     const reasons = [...new Set(failing.map((v) => failureReasons(v, facts.requiredPaths)))];
     const under = failing.length === 2 && reasons.length === 1 ? "" : ` under ${namesOf(failing.map((v) => v.standard))}${passing.length ? ` (${namesOf(passing)} receivers pass it)` : ""}`;
-    summary = `${where}: DMARC fails${under}, ${reasons.join("; ")}${fixes}`;
+    const fixes = fixFor(["dkim", "spf", "policy"]);
     // "DMARC fails, no DMARC record at …" reads better as "…: no DMARC record at …".
-    if (!under && failing[0].policy.status === "none") summary = `${where}: ${reasons[0]}${fixes}`;
+    summary = withFixes(!under && failing[0].policy.status === "none" ? `${where}: ${reasons[0]}` : `${where}: DMARC fails${under}, ${reasons.join("; ")}`, fixes);
   }
   return { identity, region, from, standards, dmarc, dkim, spf, byStandard, disagreements: found, summary };
 }

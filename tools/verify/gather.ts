@@ -8,7 +8,7 @@ import { DNSResolver, spf } from "mailauth";
 import { SES_SPF_INCLUDE } from "../../lib/regions";
 import { isSpfRecord } from "../../lib/spf";
 import { Answer, DnsClient, QueryType } from "./dns";
-import { answerKey, DkimLookup, dmarcDns, dmarcQuestions, Facts, judge, Missing, plan, Plan, Report, SpfEvaluation, spfLookup, spfQuestions } from "./judge";
+import { answerKey, DkimLookup, Facts, judge, Missing, plan, Plan, Report, SpfEvaluation } from "./judge";
 import { Target } from "./targets";
 
 /**
@@ -120,14 +120,16 @@ export async function gather(targets: readonly Target[], client: DnsClient): Pro
   const facts: Facts = { answers: new Map(), dkim: new Map(), spf: new Map() };
   const spf = new SpfEvaluator(client);
   const ask = (name: string, type: QueryType) => client.query(name, type);
-  const lookUp = (p: Plan) =>
-    Promise.all([
+  // The names every target needs at once; then the judge itself, asking the rest as it goes:
+  // a walk then depends on the paths SES's mail really authenticates by, as a receiver's does.
+  const lookUp = async (p: Plan) => {
+    await Promise.all([
       ...p.lookups.map(({ type, name }) => client.query(name, type).then((a) => facts.answers.set(answerKey(type, name), a))),
       ...p.dkimNames.map((name) => lookupDkim(client, name).then((d) => facts.dkim.set(name, d))),
       ...p.spfDomains.map((domain) => spf.evaluate(domain).then((e) => facts.spf.set(domain, e))),
-      ...dmarcQuestions(p.target).map((q) => untilAnswered(facts, ask, (missing) => q(dmarcDns(facts, missing)))),
-      ...spfQuestions(p.target).map((q) => untilAnswered(facts, ask, (missing) => q(spfLookup(facts, missing)))),
     ]);
+    await untilAnswered(facts, ask, (missing) => void judge(p.target, facts, missing));
+  };
   let next = 0;
   const worker = async () => {
     while (next < targets.length) await lookUp(plan(targets[next++]));

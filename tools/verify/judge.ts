@@ -4,7 +4,7 @@
  * DNS answers into the facts those expect, and into one finding per check.
  */
 import { judgeAlignment, Outcome, PathSetup, StandardVerdict, Verdict } from "../../lib/alignment";
-import { Alignment, AppliedPolicy, DmarcDns, DmarcPolicy, DmarcStandard, oneLevelBelow, standardsOf, UnknownAnswer } from "../../lib/dmarc";
+import { Alignment, AppliedPolicy, DmarcDns, DmarcPolicy, DmarcStandard, oneLevelBelow, rfc9989Policy, standardsOf, UnknownAnswer } from "../../lib/dmarc";
 import { normalizeName } from "../../lib/names";
 import { dkimPublicKey, dkimSelectorName, byodkimValue, easyDkimName, easyDkimTarget, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx } from "../../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../../lib/regions";
@@ -101,7 +101,7 @@ function mailFromDomains(target: Target): string[] {
   return [...new Set(target.spec.regions.map((r) => mailFromDomain(target.spec, r)).filter((d): d is string => d !== undefined))];
 }
 
-/** Every name known in advance; the DMARC and full SPF questions ask the rest as they go (dmarcQuestions, spfQuestions). */
+/** Every name known in advance; the tree walks and the full SPF expansion ask the rest as they go (see judge). */
 export function plan(target: Target): Plan {
   const { spec } = target;
   const lookups: Plan["lookups"] = [];
@@ -166,23 +166,6 @@ export function spfLookup(facts: Facts, missing: Missing = NOT_LOOKED_UP): (type
   };
 }
 
-/** The verdict questions of a target, each run over a DNS view: what gather runs until every name they ask is fetched. */
-export function dmarcQuestions(target: Target): ((dns: DmarcDns) => void)[] {
-  const { spec } = target;
-  const mailFroms = [...new Set(spec.regions.map((r) => mailFromDomain(spec, r)))];
-  return spec.fromDomains.flatMap((from) =>
-    mailFroms.map((domain) => (dns: DmarcDns) => {
-      const complete = { state: "complete" as const };
-      judgeAlignment({ identity: spec.name, region: "", from, dns, dkim: complete, mailFrom: domain ? { ...complete, domain } : undefined, requiredPaths: target.requiredPaths, standards: target.standards });
-    }),
-  );
-}
-
-/** The full SPF expansion of each MAIL FROM domain, over a lookup: gathered the same way. */
-export function spfQuestions(target: Target): ((lookup: ReturnType<typeof spfLookup>) => void)[] {
-  return mailFromDomains(target).map((domain) => (lookup) => void expandSpf(domain, lookup));
-}
-
 /** The `_dmarc` name a verdict could not read, with why, for the finding. */
 function unreadable(verdict: StandardVerdict, facts: Facts): string | undefined {
   for (const name of verdict.queries) {
@@ -218,10 +201,18 @@ function meanings(standard: DmarcStandard, p: AppliedPolicy, from: string, ident
   return notes;
 }
 
+/** The policy walk's queries, then those the alignment walks add: what an RFC 9989 receiver asks for one message. */
+function walkWords(from: string, verdict: StandardVerdict, dns: DmarcDns): string {
+  const walk = rfc9989Policy(from, dns).queries;
+  const more = verdict.queries.filter((q) => !walk.includes(q));
+  const count = (n: number) => `${n} ${n === 1 ? "query" : "queries"}`;
+  return `tree walk from ${from}, ${count(walk.length)}: ${walk.join(", ")}${more.length ? `; alignment walks add ${more.join(", ")}: ${count(verdict.queries.length)} a message` : ""}`;
+}
+
 function dmarcFinding(standard: DmarcStandard, from: string, identity: string, verdict: StandardVerdict, required: boolean, facts: Facts, dns: DmarcDns, sameAs?: string): Finding {
   const check = `dmarc ${from} ${standard}`;
   const bad: Status = required ? "fail" : "warn";
-  const label = standard === DmarcStandard.RFC7489 ? "RFC 7489 (public suffix list)" : `RFC 9989 (tree walk, ${verdict.queries.length} ${verdict.queries.length === 1 ? "query" : "queries"}: ${verdict.queries.join(", ")})`;
+  const label = standard === DmarcStandard.RFC7489 ? "RFC 7489 (public suffix list)" : `RFC 9989 (${walkWords(from, verdict, dns)})`;
   const policy = verdict.policy;
   if (policy.status === "none") return { check, status: bad, message: `${label}: ${policy.why}` };
   if (policy.status === "unknown") return { check, status: bad, message: `${label}: ${unreadable(verdict, facts) ?? policy.why}` };
@@ -342,8 +333,8 @@ function mailFromSpf(domain: string, region: string | undefined, facts: Facts): 
  * receiver stops at the first match, so SES's address may pass while every sender listed after
  * the 10th lookup, or the 2nd void one, gets permerror.
  */
-function spfHealth(domain: string, region: string | undefined, facts: Facts): Finding {
-  const x = expandSpf(domain, spfLookup(facts));
+function spfHealth(domain: string, region: string | undefined, facts: Facts, missing: Missing): Finding {
+  const x = expandSpf(domain, spfLookup(facts, missing));
   const problems: string[] = [];
   if (x.lookups > SPF_LOOKUP_LIMIT) {
     const ses = x.sesAt !== undefined && x.sesAt <= SPF_LOOKUP_LIMIT ? `SES's include:amazonses.com is reached at lookup ${x.sesAt}, so SES passes, but ` : "";
@@ -384,8 +375,11 @@ function normalize(type: QueryType, value: string): string {
 
 // ---- the judge ------------------------------------------------------------------------------
 
-/** Every check and verdict for one target, one report per From domain. */
-export function judge(target: Target, facts: Facts): DomainReport[] {
+/**
+ * Every check and verdict for one target, one report per From domain. The tree walks and the SPF
+ * expansion ask names as they go; `missing` answers one not gathered (gather.ts fetches it).
+ */
+export function judge(target: Target, facts: Facts, missing: Missing = NOT_LOOKED_UP): DomainReport[] {
   const { spec } = target;
   const regionFindings: Finding[] = [];
   const dkimSetup = new Map<string, PathSetup>();
@@ -412,7 +406,7 @@ export function judge(target: Target, facts: Facts): DomainReport[] {
       const perRegion = spec.mailFrom!.perRegion;
       const mx = mailFromMx(domain, perRegion ? region : spec.regions[0], perRegion ? region : undefined, facts);
       const spf = mailFromSpf(domain, perRegion ? region : undefined, facts);
-      regionFindings.push(mx.finding, spf.finding, spfHealth(domain, perRegion ? region : undefined, facts));
+      regionFindings.push(mx.finding, spf.finding, spfHealth(domain, perRegion ? region : undefined, facts, missing));
       checked.set(domain, mergeSetups([mx.setup, spf.setup]));
     }
     mailFromSetup.set(region, { ...checked.get(domain)!, domain });
@@ -422,7 +416,7 @@ export function judge(target: Target, facts: Facts): DomainReport[] {
 
   const required = standardsOf(target.standards);
   return spec.fromDomains.map((from) => {
-    const dns = dmarcDns(facts);
+    const dns = dmarcDns(facts, missing);
     const verdicts: Verdict[] = spec.regions.map((region) =>
       judgeAlignment({ identity: spec.name, region, from, dns, dkim: dkimSetup.get(region)!, mailFrom: mailFromSetup.get(region), requiredPaths: target.requiredPaths, standards: target.standards }),
     );

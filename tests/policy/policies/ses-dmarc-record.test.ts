@@ -45,6 +45,26 @@ describe(`policy ${POLICY}`, () => {
     assert.match(declaredNone[0].message, /no DMARC record at _dmarc\.mail\.example\.co\.uk or _dmarc\.example\.co\.uk/);
   });
 
+  it("passes the seed's record, an RFC 9989 record and one that mixes both", async () => {
+    for (const dmarc of ["v=DMARC1;p=quarantine;pct=25;rua=mailto:dmarcreports@example.com", "v=DMARC1; p=reject; sp=quarantine; np=reject; t=y; psd=n", "v=DMARC1; p=quarantine; t=y; pct=0"]) {
+      assert.deepEqual(await findingsOf(POLICY, domainStack({ ...base, dmarc })), [], dmarc);
+    }
+  });
+
+  it("reads a record without p= but with rua= as p=none (RFC 9989), and one without either as no DMARC", async () => {
+    assert.deepEqual(await findingsOf(POLICY, domainStack({ ...base, dmarc: "v=DMARC1; rua=mailto:d@example.com" })), []);
+    const [finding] = await findingsOf(POLICY, domainStack({ ...base, dmarc: "v=DMARC1; adkim=s" }));
+    assert.match(finding.message, /invalid DMARC record at _dmarc\.example\.com: no p= tag, and no valid rua= URI: receivers apply no DMARC processing/);
+  });
+
+  it("fails several records at the From domain even when RFC 9989 receivers would walk on to a parent's", async () => {
+    const stack = [...domainStack({ ...base, domain: "news.example.com" }), ...domainStack({ ...base, dns: "route53" })];
+    const extra = record("route53", undefined, "_dmarc.news.example.com", "TXT", "v=DMARC1; p=reject", "second");
+    const findings = await findingsOf(POLICY, [...stack, extra], { [POLICY]: { standards: "rfc9989" } });
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /2 DMARC records at _dmarc\.news\.example\.com; RFC 7489 receivers then apply no DMARC and RFC 9989 receivers ignore them all/);
+  });
+
   it("fails an invalid record, Route 53 split strings read back whole", async () => {
     const stack = replaceProps(domainStack(base), "example.com-dmarc", { records: ['v=DMARC1; p=none; ""rua=mailto:reports'] });
     const findings = await findingsOf(POLICY, stack);
