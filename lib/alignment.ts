@@ -80,6 +80,8 @@ export interface StandardVerdict {
   rule: string;
   /** The `_dmarc` names it queries for this message, in order (for RFC 9989: every tree walk). */
   queries: string[];
+  /** Of those, the ones policy discovery asks (for RFC 9989: the From domain's walk, at most 8). */
+  policyQueries: string[];
   /** What the verdict takes for granted about names that could not be known. */
   assumes: string[];
 }
@@ -136,10 +138,10 @@ function rfc7489Alignment(domain: string, from: string, mode: Alignment | undefi
   return { state: "unaligned", why: `by the public suffix list its organizational domain is ${orgA}, and ${from}'s is ${orgF}`, walks: [] };
 }
 
-function rfc9989Alignment(domain: string, from: string, mode: Alignment | undefined, at: (name: string) => DmarcAt): AlignmentCheck {
+/** `fromWalk`: the From domain's own walk, made once for the policy and reused for every path. */
+function rfc9989Alignment(domain: string, from: string, mode: Alignment | undefined, at: (name: string) => DmarcAt, fromWalk: TreeWalk): AlignmentCheck {
   const early = strictOrUnknown(domain, from, mode);
   if (early) return early;
-  const fromWalk = treeWalk(from, at);
   const fromOrg = walkOrganizationalDomain(fromWalk);
   const fromOrgWords = fromOrg === from ? `${from} its own organizational domain` : `${fromOrg} ${from}'s organizational domain`;
   if (!isAtOrBelow(domain, fromOrg)) return { state: "unaligned", why: `the tree walk makes ${fromOrgWords}, and ${domain} is not at or below it`, walks: [fromWalk] };
@@ -196,7 +198,7 @@ function judgeStandard(facts: AlignmentFacts, standard: DmarcStandard, policy: P
   const paths = combinePaths([dkim.outcome, spf.outcome], facts.requiredPaths);
   const dmarc: Outcome = policy.status === "none" ? "fail" : policy.status === "unknown" ? (paths === "fail" ? "fail" : "unknown") : paths;
   const queries = [...new Set([...policyQueries, ...[dkimCheck, spfCheck].flatMap((c) => c?.walks.flatMap((w) => w.queried) ?? [])])];
-  return { verdict: { standard, dmarc, dkim, spf, policy, rule, queries, assumes: [] }, checks: { dkim: dkimCheck, spf: spfCheck } };
+  return { verdict: { standard, dmarc, dkim, spf, policy, rule, queries, policyQueries, assumes: [] }, checks: { dkim: dkimCheck, spf: spfCheck } };
 }
 
 function judgeRfc7489(facts: AlignmentFacts): Judged {
@@ -207,10 +209,10 @@ function judgeRfc7489(facts: AlignmentFacts): Judged {
 /** RFC 9989, in every world the unknown names allow; an answer the worlds disagree on is unknown. */
 function judgeRfc9989(facts: AlignmentFacts): Judged {
   const from = normalizeName(facts.from);
-  const across = acrossUnknowns(facts.dns.txt, (at) => {
+  const across = acrossUnknowns((name) => facts.dns.txt(name), (at) => {
     const { policy, outcome } = walkPolicyOutcome(from, at, (d) => facts.dns.exists(d));
     const rule = `RFC 9989: tree walk from ${from}; organizational domain ${policy.orgDomain}`;
-    return judgeStandard(facts, DmarcStandard.RFC9989, outcome, rule, policy.walk.queried, (domain, mode) => rfc9989Alignment(normalizeName(domain), from, mode, at));
+    return judgeStandard(facts, DmarcStandard.RFC9989, outcome, rule, policy.walk.queried, (domain, mode) => rfc9989Alignment(normalizeName(domain), from, mode, at, policy.walk));
   });
   const undecided = dependsOn(across.unknown);
   const assumes = new Set<string>();
@@ -360,14 +362,38 @@ function failureReasons(v: StandardVerdict, required: RequiredPaths): string {
   return `${need}: ${[v.dkim, v.spf].filter((p) => p.outcome !== "pass").map((p) => p.reason).join("; ")}`;
 }
 
+/**
+ * Judgements already made over one DNS view, by everything but the region: the regions of a
+ * domain whose paths are alike (the usual case) share them instead of walking again.
+ */
+const judged = new WeakMap<DmarcDns, Map<string, [Judged, Judged]>>();
+
+function judgeBoth(facts: AlignmentFacts): [Judged, Judged] {
+  const { dkim, mailFrom } = facts;
+  const key = `${facts.identity} ${facts.from} ${facts.requiredPaths} ${dkim.state} ${mailFrom?.domain} ${mailFrom?.state}\n${dkim.detail}\n${mailFrom?.detail}`;
+  let byKey = judged.get(facts.dns);
+  if (!byKey) judged.set(facts.dns, (byKey = new Map()));
+  let both = byKey.get(key);
+  if (!both) byKey.set(key, (both = [judgeRfc7489(facts), judgeRfc9989(facts)]));
+  return both;
+}
+
+/**
+ * Only what RFC 9989 receivers conclude, without the combined verdict: what a caller that asks
+ * DNS as it goes runs to learn which names the walks ask (RFC 7489 asks no more than policy
+ * discovery does).
+ */
+export function rfc9989Verdict(facts: AlignmentFacts): StandardVerdict {
+  return judgeRfc9989(facts).verdict;
+}
+
 /** Judge one (identity, region, From domain) under both standards; the required ones decide. */
 export function judgeAlignment(facts: AlignmentFacts): Verdict {
   const { identity, region } = facts;
   const from = normalizeName(facts.from);
   const standards = facts.standards ?? Standards.BOTH;
   const required = standardsOf(standards);
-  const j7489 = judgeRfc7489(facts);
-  const j9989 = judgeRfc9989(facts);
+  const [j7489, j9989] = judgeBoth(facts);
   const byStandard = { [DmarcStandard.RFC7489]: j7489.verdict, [DmarcStandard.RFC9989]: j9989.verdict };
   const requiredVerdicts = required.map((s) => byStandard[s]);
   const dmarc = all(requiredVerdicts.map((v) => v.dmarc));

@@ -294,7 +294,7 @@ export function isUnknownAnswer(answer: unknown): answer is UnknownAnswer {
   return typeof answer === "object" && answer !== null && "unknown" in answer;
 }
 
-/** What receivers can see in DNS, as the DMARC rules ask for it. */
+/** What receivers can see in DNS, as the DMARC rules ask for it; the same answer for a name every time it is asked. */
 export interface DmarcDns {
   /** TXT records at a name (`_dmarc.<domain>`). */
   txt(name: string): TxtAnswer;
@@ -311,8 +311,17 @@ export type DmarcAt =
   /** A record that may be published there, in one of the worlds an unknown name stands for (see acrossUnknowns). */
   | { status: "possible"; psd: Psd; why: string };
 
+/** A name's reading, kept per answer: a walk and the verdicts of several regions ask about the same answers again and again. */
+const readings = new WeakMap<readonly string[], DmarcAt>();
+
 export function dmarcAt(answer: TxtAnswer): DmarcAt {
   if (isUnknownAnswer(answer)) return { status: "unknown", why: answer.unknown };
+  let reading = readings.get(answer);
+  if (!reading) readings.set(answer, (reading = readDmarcAt(answer)));
+  return reading;
+}
+
+function readDmarcAt(answer: readonly string[]): DmarcAt {
   const texts = answer.filter(looksLikeDmarc);
   if (texts.length === 0) return { status: "none" };
   if (texts.length > 1) return { status: "multiple", texts };
@@ -396,7 +405,7 @@ export function treeWalk(start: string, at: (name: string) => DmarcAt): TreeWalk
   let labels = domain.split(".");
   while (labels.length) {
     const target = labels.join(".");
-    const name = dmarcName(target);
+    const name = `_dmarc.${target}`;
     walk.queried.push(name);
     const answer = at(name);
     const psd = psdOf(answer);
@@ -494,7 +503,7 @@ export function acrossUnknowns<T>(txt: (name: string) => TxtAnswer, question: (a
   const choices: number[] = [];
   for (;;) {
     const asked: { name: string; options: DmarcAt[] }[] = [];
-    const at = (name: string): DmarcAt => {
+    const value = question((name: string): DmarcAt => {
       const answer = txt(name);
       if (!isUnknownAnswer(answer)) return dmarcAt(answer);
       unknown.set(name, answer.unknown);
@@ -502,8 +511,7 @@ export function acrossUnknowns<T>(txt: (name: string) => TxtAnswer, question: (a
       if (index < 0) index = asked.push({ name, options: possibilities(name, answer.unknown) }) - 1;
       choices[index] ??= 0;
       return asked[index].options[choices[index]];
-    };
-    const value = question(at);
+    });
     const suffixRecords = asked.filter((a, i) => choices[i] > 0 && isPublicSuffix(a.name.replace(/^_dmarc\./, ""))).map((a) => a.name);
     results.push({ value, suffixRecords });
     let i = asked.length - 1;
@@ -523,6 +531,7 @@ export function acrossUnknowns<T>(txt: (name: string) => TxtAnswer, question: (a
  * does are only checked, and each that would change the answer is named in `assumes`.
  */
 export function decide<T>(across: Across<T>, key: (value: T) => string): { value: T; decided: boolean; assumes: string[] } {
+  if (across.results.length === 1) return { value: across.results[0].value, decided: true, assumes: [] };
   const primary = across.results.filter((w) => w.suffixRecords.length === 0);
   const [first] = primary;
   const decided = across.complete && primary.every((w) => key(w.value) === key(first.value));
@@ -587,23 +596,24 @@ function tagsThatApply(record: DmarcRecord, own: boolean, exists: () => boolean 
   return existence === true ? [sp] : existence === false ? [np] : [sp, np];
 }
 
+/** What one tag does at one kind of receiver: t=y steps it down at RFC 9989 ones, pct at RFC 7489 ones. */
+function effectOf(standard: DmarcStandard, record: DmarcRecord, { tag, policy }: AppliedPolicy["tags"][number]): { effect: string; weakest: DmarcPolicy } {
+  const stated = `${tag}=${policy}`;
+  const lower = oneLevelBelow(policy);
+  if (policy === DmarcPolicy.NONE) return { effect: stated, weakest: policy };
+  if (standard === DmarcStandard.RFC9989) {
+    return record.testing ? { effect: `${stated} with t=y: ${lower} (one level below)`, weakest: lower } : { effect: stated, weakest: policy };
+  }
+  if (record.percent === 100) return { effect: stated, weakest: policy };
+  if (record.percent === 0) return { effect: `${stated} with pct=0: ${lower} (one level below)`, weakest: lower };
+  return { effect: `${stated} for ${record.percent}% of failing mail (pct=${record.percent}), ${lower} for the rest`, weakest: lower };
+}
+
 function applied(standard: DmarcStandard, name: string, source: AppliedPolicy["source"], text: string, record: DmarcRecord, problems: string[], from: string, exists: () => boolean | UnknownAnswer): AppliedPolicy {
   const tags = tagsThatApply(record, source === "own", exists, standard);
-  const rank = (p: DmarcPolicy) => DMARC_POLICIES.indexOf(p);
-  const describe = ({ tag, policy }: AppliedPolicy["tags"][number]): { effect: string; weakest: DmarcPolicy } => {
-    const stated = `${tag}=${policy}`;
-    const lower = oneLevelBelow(policy);
-    if (policy === DmarcPolicy.NONE) return { effect: stated, weakest: policy };
-    if (standard === DmarcStandard.RFC9989) {
-      return record.testing ? { effect: `${stated} with t=y: ${lower} (one level below)`, weakest: lower } : { effect: stated, weakest: policy };
-    }
-    if (record.percent === 100) return { effect: stated, weakest: policy };
-    if (record.percent === 0) return { effect: `${stated} with pct=0: ${lower} (one level below)`, weakest: lower };
-    return { effect: `${stated} for ${record.percent}% of failing mail (pct=${record.percent}), ${lower} for the rest`, weakest: lower };
-  };
-  const described = tags.map(describe);
+  const described = tags.map((t) => effectOf(standard, record, t));
   const effect = described.length === 1 ? described[0].effect : `${described[0].effect}, or ${described[1].effect} if ${from} does not exist`;
-  const weakest = described.map((d) => d.weakest).sort((a, b) => rank(a) - rank(b))[0];
+  const weakest = described.map((d) => d.weakest).sort((a, b) => DMARC_POLICIES.indexOf(a) - DMARC_POLICIES.indexOf(b))[0];
   return { name, source, tags, weakest, effect, text, record, problems };
 }
 
@@ -665,7 +675,7 @@ export function outcomeKey(outcome: PolicyOutcome): string {
 
 /** RFC 9989 §4.10.1, decided across whatever unknown names may hold. */
 export function rfc9989Policy(from: string, dns: DmarcDns): PolicyDiscovery {
-  const across = acrossUnknowns(dns.txt, (at) => walkPolicyOutcome(from, at, (d) => dns.exists(d)));
+  const across = acrossUnknowns((name) => dns.txt(name), (at) => walkPolicyOutcome(from, at, (d) => dns.exists(d)));
   const { value: first, decided, assumes } = decide(across, (r) => outcomeKey(r.outcome));
   const walk = first.policy.walk;
   const rule = `RFC 9989: tree walk from ${walk.start}, ${walk.queried.length} ${walk.queried.length === 1 ? "query" : "queries"} (${walk.queried.join(", ")}); organizational domain ${first.policy.orgDomain}`;

@@ -51,18 +51,33 @@ export interface SpfExpansion {
  * after the 10th lookup gets permerror. SES sends over IPv4, so `a` and `exists` ask for A.
  */
 export function expandSpf(domain: string, lookup: (type: "TXT" | "A" | "MX", name: string) => SpfAnswer): SpfExpansion {
-  const result: SpfExpansion = { lookups: 0, voidLookups: 0, notes: [] };
-  const count = (term: string, where: string) => {
-    result.lookups++;
-    if (result.lookups === SPF_LOOKUP_LIMIT + 1) result.firstPastLimit = `${term} (in ${where})`;
-  };
-  const ask = (type: "TXT" | "A" | "MX", name: string): SpfAnswer => {
-    const answer = lookup(type, name);
-    if (answer.status === "none" || (answer.status === "ok" && answer.values.length === 0)) result.voidLookups++;
-    if (answer.status === "unknown") result.notes.push(`${type} ${name} ${answer.why}`);
+  const start = domain.toLowerCase();
+  const expander = new SpfExpander(lookup);
+  expander.expand(start, [start], lookup("TXT", start));
+  return expander.result;
+}
+
+const SPF_QUERYING_TERM = /^[+?~-]?(include|a|mx|ptr|exists|redirect)(?:[:=]([^/]*))?(\/.*)?$/i;
+
+class SpfExpander {
+  readonly result: SpfExpansion = { lookups: 0, voidLookups: 0, notes: [] };
+
+  constructor(private readonly lookup: (type: "TXT" | "A" | "MX", name: string) => SpfAnswer) {}
+
+  private count(term: string, where: string): void {
+    this.result.lookups++;
+    if (this.result.lookups === SPF_LOOKUP_LIMIT + 1) this.result.firstPastLimit = `${term} (in ${where})`;
+  }
+
+  private ask(type: "TXT" | "A" | "MX", name: string): SpfAnswer {
+    const answer = this.lookup(type, name);
+    if (answer.status === "none" || (answer.status === "ok" && answer.values.length === 0)) this.result.voidLookups++;
+    if (answer.status === "unknown") this.result.notes.push(`${type} ${name} ${answer.why}`);
     return answer;
-  };
-  const expand = (name: string, path: string[], answer: SpfAnswer): void => {
+  }
+
+  expand(name: string, path: string[], answer: SpfAnswer): void {
+    const { result } = this;
     const records = answer.status === "ok" ? answer.values.filter(isSpfRecord) : [];
     if (answer.status !== "unknown" && records.length !== 1) {
       result.notes.push(`${records.length === 0 ? "no SPF record" : `${records.length} SPF records`} at ${name} (permerror)`);
@@ -77,11 +92,11 @@ export function expandSpf(domain: string, lookup: (type: "TXT" | "A" | "MX", nam
         result.notes.push(`stopped following at ${EXPANSION_CAP} lookups`);
         return;
       }
-      const match = /^[+?~-]?(include|a|mx|ptr|exists|redirect)(?:[:=]([^/]*))?(\/.*)?$/i.exec(term);
+      const match = SPF_QUERYING_TERM.exec(term);
       if (!match) continue; // ip4, ip6, all, exp= and unknown modifiers query nothing
       const mechanism = match[1].toLowerCase();
       const target = (match[2] || name).toLowerCase().replace(/\.$/, "");
-      count(term, name);
+      this.count(term, name);
       if (target.includes("%")) {
         result.notes.push(`${term} in ${name} has a macro: its lookups depend on the message`);
         continue;
@@ -94,14 +109,14 @@ export function expandSpf(domain: string, lookup: (type: "TXT" | "A" | "MX", nam
             result.notes.push(`${term} in ${name} loops back to ${target} (permerror)`);
             continue;
           }
-          expand(target, [...path, target], ask("TXT", target));
+          this.expand(target, [...path, target], this.ask("TXT", target));
           break;
         case "a":
         case "exists":
-          ask("A", target);
+          this.ask("A", target);
           break;
         case "mx": {
-          const mx = ask("MX", target);
+          const mx = this.ask("MX", target);
           if (mx.status === "ok" && mx.values.length > SPF_LOOKUP_LIMIT) result.notes.push(`${term} in ${name}: ${mx.values.length} MX hosts, over the 10 a receiver looks up (permerror)`);
           break;
         }
@@ -110,8 +125,5 @@ export function expandSpf(domain: string, lookup: (type: "TXT" | "A" | "MX", nam
           break;
       }
     }
-  };
-  const start = domain.toLowerCase();
-  expand(start, [start], lookup("TXT", start));
-  return result;
+  }
 }

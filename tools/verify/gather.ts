@@ -8,7 +8,7 @@ import { DNSResolver, spf } from "mailauth";
 import { SES_SPF_INCLUDE } from "../../lib/regions";
 import { isSpfRecord } from "../../lib/spf";
 import { Answer, DnsClient, QueryType } from "./dns";
-import { answerKey, DkimLookup, Facts, judge, Missing, plan, Plan, Report, SpfEvaluation } from "./judge";
+import { answerKey, DkimLookup, Facts, judge, Missing, plan, Plan, questions, Report, setupsOf, SpfEvaluation } from "./judge";
 import { Target } from "./targets";
 
 /**
@@ -87,9 +87,6 @@ class NotFetched {
   ) {}
 }
 
-const notFetched: Missing = (type, name) => {
-  throw new NotFetched(type, name);
-};
 
 /**
  * Runs a pure question over the answers so far until it asks for nothing new, fetching one name
@@ -97,10 +94,17 @@ const notFetched: Missing = (type, name) => {
  * where the receiver stops (psd=, the TLD). Every walk ends within 8 queries (RFC 9989 §4.10),
  * every SPF expansion within its cap; the client's cache makes a name shared by walks one query.
  */
-export async function untilAnswered(facts: Facts, fetch: (name: string, type: QueryType) => Promise<Answer>, question: (missing: Missing) => void): Promise<void> {
+export async function untilAnswered(facts: Facts, fetch: (name: string, type: QueryType) => Promise<Answer>, question: (missing: Missing) => void, answered: (name: string, type: QueryType) => Answer | undefined = () => undefined): Promise<void> {
+  // An answer already in (another target asked the name) is taken at once; only a new one costs a round.
+  const missing: Missing = (type, name) => {
+    const answer = answered(name, type);
+    if (!answer) throw new NotFetched(type, name);
+    facts.answers.set(answerKey(type, name), answer);
+    return answer;
+  };
   for (;;) {
     try {
-      question(notFetched);
+      question(missing);
       return;
     } catch (error) {
       if (!(error instanceof NotFetched)) throw error;
@@ -120,15 +124,19 @@ export async function gather(targets: readonly Target[], client: DnsClient): Pro
   const facts: Facts = { answers: new Map(), dkim: new Map(), spf: new Map() };
   const spf = new SpfEvaluator(client);
   const ask = (name: string, type: QueryType) => client.query(name, type);
-  // The names every target needs at once; then the judge itself, asking the rest as it goes:
-  // a walk then depends on the paths SES's mail really authenticates by, as a receiver's does.
+  const answered = (name: string, type: QueryType) => client.answered(name, type);
+  // The names every target needs, with the policy walks and SPF expansions alongside; then the
+  // alignment walks, which follow only the paths SES's mail really authenticates by, as a receiver's do.
   const lookUp = async (p: Plan) => {
+    const asked = questions(p.target);
+    const run = (question: (facts: Facts, missing: Missing) => void) => untilAnswered(facts, ask, (missing) => question(facts, missing), answered);
     await Promise.all([
       ...p.lookups.map(({ type, name }) => client.query(name, type).then((a) => facts.answers.set(answerKey(type, name), a))),
       ...p.dkimNames.map((name) => lookupDkim(client, name).then((d) => facts.dkim.set(name, d))),
       ...p.spfDomains.map((domain) => spf.evaluate(domain).then((e) => facts.spf.set(domain, e))),
+      ...asked.first.map(run),
     ]);
-    await untilAnswered(facts, ask, (missing) => void judge(p.target, facts, missing));
+    await Promise.all(asked.alignment(setupsOf(p.target, facts)).map(run));
   };
   let next = 0;
   const worker = async () => {

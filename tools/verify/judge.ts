@@ -3,8 +3,8 @@
  * Record names come from lib/records.ts, the verdict from lib/alignment.ts; this file only turns
  * DNS answers into the facts those expect, and into one finding per check.
  */
-import { judgeAlignment, Outcome, PathSetup, StandardVerdict, Verdict } from "../../lib/alignment";
-import { Alignment, AppliedPolicy, DmarcDns, DmarcPolicy, DmarcStandard, oneLevelBelow, rfc9989Policy, standardsOf, UnknownAnswer } from "../../lib/dmarc";
+import { AlignmentFacts, judgeAlignment, Outcome, PathSetup, rfc9989Verdict, StandardVerdict, Verdict } from "../../lib/alignment";
+import { Alignment, AppliedPolicy, DmarcDns, dmarcName, DmarcPolicy, DmarcStandard, oneLevelBelow, receiverPolicies, standardsOf, TxtAnswer, UnknownAnswer } from "../../lib/dmarc";
 import { normalizeName } from "../../lib/names";
 import { dkimPublicKey, dkimSelectorName, byodkimValue, easyDkimName, easyDkimTarget, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx } from "../../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../../lib/regions";
@@ -101,10 +101,11 @@ function mailFromDomains(target: Target): string[] {
   return [...new Set(target.spec.regions.map((r) => mailFromDomain(target.spec, r)).filter((d): d is string => d !== undefined))];
 }
 
-/** Every name known in advance; the tree walks and the full SPF expansion ask the rest as they go (see judge). */
+/** Every name known in advance; the tree walks and the full SPF expansion ask the rest as they go (see questions). */
 export function plan(target: Target): Plan {
   const { spec } = target;
-  const lookups: Plan["lookups"] = [];
+  // Both rules ask `_dmarc.<From>` first, whatever it holds.
+  const lookups: Plan["lookups"] = spec.fromDomains.map((from) => ({ type: "TXT" as const, name: dmarcName(from) }));
   const dkimNames = spec.dkim.kind === "easy" ? spec.regions.flatMap((r) => dkimTokens(target, r) ?? []).map((token) => easyDkimName(spec.name, token)) : [];
   if (spec.dkim.kind === "byodkim") lookups.push({ type: "TXT", name: dkimSelectorName(spec.dkim.selector, spec.name) });
   const spfDomains = mailFromDomains(target);
@@ -138,23 +139,32 @@ function answerOf(facts: Facts, type: QueryType, name: string, missing: Missing)
 }
 
 /** The gathered answers as DMARC's rules ask for them: TXT at `_dmarc` names, and whether a name exists (A, then CNAME, as mailauth asks). */
+class GatheredDmarc implements DmarcDns {
+  constructor(
+    private readonly facts: Facts,
+    private readonly missing: Missing,
+  ) {}
+
+  txt(name: string): TxtAnswer {
+    const answer = answerOf(this.facts, "TXT", name, this.missing);
+    if (answer.status === "ok") return answer.values;
+    return absent(answer) ? NO_RECORDS : { unknown: `could not be read (${describeFailure(answer)})` };
+  }
+
+  exists(domain: string): boolean | UnknownAnswer {
+    const a = answerOf(this.facts, "A", domain, this.missing);
+    if (a.status === "ok" || a.status === "nodata") return true;
+    if (a.status !== "nxdomain") return { unknown: `could not be read (${describeFailure(a)})` };
+    // A name whose CNAME leads nowhere gets NXDOMAIN for A, yet exists (RFC 6604 §3).
+    const cname = answerOf(this.facts, "CNAME", domain, this.missing);
+    if (cname.status === "ok") return true;
+    return absent(cname) ? false : { unknown: `could not be read (${describeFailure(cname)})` };
+  }
+}
+const NO_RECORDS: readonly string[] = [];
+
 export function dmarcDns(facts: Facts, missing: Missing = NOT_LOOKED_UP): DmarcDns {
-  return {
-    txt: (name) => {
-      const answer = answerOf(facts, "TXT", name, missing);
-      if (answer.status === "ok") return answer.values;
-      return absent(answer) ? [] : { unknown: `could not be read (${describeFailure(answer)})` };
-    },
-    exists: (domain) => {
-      const a = answerOf(facts, "A", domain, missing);
-      if (a.status === "ok" || a.status === "nodata") return true;
-      if (a.status !== "nxdomain") return { unknown: `could not be read (${describeFailure(a)})` };
-      // A name whose CNAME leads nowhere gets NXDOMAIN for A, yet exists (RFC 6604 §3).
-      const cname = answerOf(facts, "CNAME", domain, missing);
-      if (cname.status === "ok") return true;
-      return absent(cname) ? false : { unknown: `could not be read (${describeFailure(cname)})` };
-    },
-  };
+  return new GatheredDmarc(facts, missing);
 }
 
 /** The gathered answers as the SPF expansion asks for them. */
@@ -176,7 +186,7 @@ function unreadable(verdict: StandardVerdict, facts: Facts): string | undefined 
 }
 
 /** What a record's tags mean for SES mail at one kind of receiver. */
-function meanings(standard: DmarcStandard, p: AppliedPolicy, from: string, identity: string, existence: boolean | UnknownAnswer): string[] {
+function meanings(standard: DmarcStandard, p: AppliedPolicy, from: string, identity: string, exists: () => boolean | UnknownAnswer): string[] {
   const r = p.record;
   const stated = p.tags[0].policy;
   const notes: string[] = [];
@@ -194,6 +204,7 @@ function meanings(standard: DmarcStandard, p: AppliedPolicy, from: string, ident
   if (r.tags.includes("pct") && r.percent < 100) notes.push(`pct=${r.percent}: RFC 9989 receivers ignore pct and apply ${r.testing ? oneLevelBelow(stated) : stated} to all failing mail`);
   if (p.source !== "own" && r.tags.includes("np")) {
     const np = `np=${r.nonexistentSubdomainPolicy}`;
+    const existence = exists();
     if (existence === true) notes.push(`${np} does not apply: ${from} exists in DNS, so sp=${r.subdomainPolicy} does`);
     else if (existence === false) notes.push(`${from} does not exist in DNS (SES sends From it all the same): RFC 9989 receivers apply ${np} to its failing mail; RFC 7489 ones sp=${r.subdomainPolicy}`);
     else notes.push(`whether ${from} exists ${existence.unknown}: ${np} applies if it does not`);
@@ -202,8 +213,8 @@ function meanings(standard: DmarcStandard, p: AppliedPolicy, from: string, ident
 }
 
 /** The policy walk's queries, then those the alignment walks add: what an RFC 9989 receiver asks for one message. */
-function walkWords(from: string, verdict: StandardVerdict, dns: DmarcDns): string {
-  const walk = rfc9989Policy(from, dns).queries;
+function walkWords(from: string, verdict: StandardVerdict): string {
+  const walk = verdict.policyQueries;
   const more = verdict.queries.filter((q) => !walk.includes(q));
   const count = (n: number) => `${n} ${n === 1 ? "query" : "queries"}`;
   return `tree walk from ${from}, ${count(walk.length)}: ${walk.join(", ")}${more.length ? `; alignment walks add ${more.join(", ")}: ${count(verdict.queries.length)} a message` : ""}`;
@@ -212,13 +223,13 @@ function walkWords(from: string, verdict: StandardVerdict, dns: DmarcDns): strin
 function dmarcFinding(standard: DmarcStandard, from: string, identity: string, verdict: StandardVerdict, required: boolean, facts: Facts, dns: DmarcDns, sameAs?: string): Finding {
   const check = `dmarc ${from} ${standard}`;
   const bad: Status = required ? "fail" : "warn";
-  const label = standard === DmarcStandard.RFC7489 ? "RFC 7489 (public suffix list)" : `RFC 9989 (${walkWords(from, verdict, dns)})`;
+  const label = standard === DmarcStandard.RFC7489 ? "RFC 7489 (public suffix list)" : `RFC 9989 (${walkWords(from, verdict)})`;
   const policy = verdict.policy;
   if (policy.status === "none") return { check, status: bad, message: `${label}: ${policy.why}` };
   if (policy.status === "unknown") return { check, status: bad, message: `${label}: ${unreadable(verdict, facts) ?? policy.why}` };
   const p = policy.policy;
   const where = p.source === "own" ? p.name : `${p.name} (the ${p.source === "psd" ? "public suffix" : "organizational"} domain's record${standard === DmarcStandard.RFC7489 ? " by the public suffix list" : ""}; ${p.tags.map((t) => t.tag).join(" or ")}= applies to ${from})`;
-  const notes = [...p.problems.map((x) => `receivers discard: ${x}`), ...meanings(standard, p, from, identity, p.source === "own" ? true : dns.exists(from))];
+  const notes = [...p.problems.map((x) => `receivers discard: ${x}`), ...meanings(standard, p, from, identity, () => dns.exists(from))];
   const detail = sameAs ? `the same record as ${sameAs}` : `${p.effect}, adkim=${p.record.adkim}, aspf=${p.record.aspf}`;
   return { check, status: notes.length ? "warn" : "pass", message: `${label}: ${where}: ${detail}${notes.length ? `; ${notes.join("; ")}` : ""}` };
 }
@@ -375,29 +386,45 @@ function normalize(type: QueryType, value: string): string {
 
 // ---- the judge ------------------------------------------------------------------------------
 
+/** The paths SES's mail authenticates by, per region, and the findings about them. */
+export interface Setups {
+  findings: Finding[];
+  dkim: Map<string, PathSetup>;
+  mailFrom: Map<string, PathSetup & { domain: string }>;
+}
+
+/** Setups already read, per facts and target: gather needs them for the alignment walks, then the judge. */
+const setupsRead = new WeakMap<Facts, WeakMap<Target, Setups>>();
+
 /**
- * Every check and verdict for one target, one report per From domain. The tree walks and the SPF
- * expansion ask names as they go; `missing` answers one not gathered (gather.ts fetches it).
+ * DKIM and MAIL FROM of each region, from the answers of the target's plan (no tree walk, no SPF
+ * expansion): asked once those answers are in, so it is read once.
  */
-export function judge(target: Target, facts: Facts, missing: Missing = NOT_LOOKED_UP): DomainReport[] {
+export function setupsOf(target: Target, facts: Facts): Setups {
+  let byTarget = setupsRead.get(facts);
+  if (!byTarget) setupsRead.set(facts, (byTarget = new WeakMap()));
+  let setups = byTarget.get(target);
+  if (!setups) byTarget.set(target, (setups = readSetups(target, facts)));
+  return setups;
+}
+
+function readSetups(target: Target, facts: Facts): Setups {
   const { spec } = target;
-  const regionFindings: Finding[] = [];
-  const dkimSetup = new Map<string, PathSetup>();
+  const setups: Setups = { findings: [], dkim: new Map(), mailFrom: new Map() };
   const dkim = spec.dkim;
   if (dkim.kind === "byodkim") {
     // One key record serves every region.
     const { setup, finding } = byodkim(target, dkim.selector, dkim.publicKey, facts);
-    regionFindings.push(finding);
-    for (const region of spec.regions) dkimSetup.set(region, setup);
+    setups.findings.push(finding);
+    for (const region of spec.regions) setups.dkim.set(region, setup);
   } else {
     for (const region of spec.regions) {
       const { setup, finding } = easyDkim(target, region, facts);
-      regionFindings.push(finding);
-      dkimSetup.set(region, setup);
+      setups.findings.push(finding);
+      setups.dkim.set(region, setup);
     }
   }
   // A shared MAIL FROM domain is checked once, against the region its single MX names.
-  const mailFromSetup = new Map<string, PathSetup & { domain: string }>();
   const checked = new Map<string, PathSetup>();
   for (const region of spec.regions) {
     const domain = mailFromDomain(spec, region);
@@ -406,20 +433,71 @@ export function judge(target: Target, facts: Facts, missing: Missing = NOT_LOOKE
       const perRegion = spec.mailFrom!.perRegion;
       const mx = mailFromMx(domain, perRegion ? region : spec.regions[0], perRegion ? region : undefined, facts);
       const spf = mailFromSpf(domain, perRegion ? region : undefined, facts);
-      regionFindings.push(mx.finding, spf.finding, spfHealth(domain, perRegion ? region : undefined, facts, missing));
+      setups.findings.push(mx.finding, spf.finding);
       checked.set(domain, mergeSetups([mx.setup, spf.setup]));
     }
-    mailFromSetup.set(region, { ...checked.get(domain)!, domain });
+    setups.mailFrom.set(region, { ...checked.get(domain)!, domain });
   }
-  if (!spec.mailFrom) regionFindings.push({ check: "mail-from", status: "warn", message: "no custom MAIL FROM: SES sends as amazonses.com, so SPF cannot align and DKIM is the only path" });
-  const shared = [...regionFindings, ...declaredFindings(target, facts)];
+  if (!spec.mailFrom) setups.findings.push({ check: "mail-from", status: "warn", message: "no custom MAIL FROM: SES sends as amazonses.com, so SPF cannot align and DKIM is the only path" });
+  return setups;
+}
+
+function alignmentFacts(target: Target, from: string, setups: Setups, dns: DmarcDns, region: string): AlignmentFacts {
+  return { identity: target.spec.name, region, from, dns, dkim: setups.dkim.get(region)!, mailFrom: setups.mailFrom.get(region), requiredPaths: target.requiredPaths, standards: target.standards };
+}
+
+/** The verdict of each region for mail From `from`. */
+export function verdictsOf(target: Target, from: string, setups: Setups, dns: DmarcDns): Verdict[] {
+  return target.spec.regions.map((region) => judgeAlignment(alignmentFacts(target, from, setups, dns, region)));
+}
+
+/** One region for each different set of paths: they walk the same names. */
+function regionsWalkingAlike(target: Target, setups: Setups): string[] {
+  const seen = new Map<string, string>();
+  for (const region of target.spec.regions) {
+    const mailFrom = setups.mailFrom.get(region);
+    const key = `${setups.dkim.get(region)!.state === "incomplete"} ${mailFrom ? `${mailFrom.domain} ${mailFrom.state === "incomplete"}` : ""}`;
+    if (!seen.has(key)) seen.set(key, region);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * What a target asks of DNS as it goes, each question run over the answers so far (gather.ts
+ * fetches what one asks and runs it again): the policy walks and the SPF expansions need
+ * nothing else; the alignment walks need the paths (`alignment`, once `setups` are known).
+ */
+export function questions(target: Target): { first: ((facts: Facts, missing: Missing) => void)[]; alignment: (setups: Setups) => ((facts: Facts, missing: Missing) => void)[] } {
+  return {
+    first: [
+      ...target.spec.fromDomains.map((from) => (facts: Facts, missing: Missing) => void receiverPolicies(from, dmarcDns(facts, missing))),
+      ...mailFromDomains(target).map((domain) => (facts: Facts, missing: Missing) => void expandSpf(domain, spfLookup(facts, missing))),
+    ],
+    // RFC 7489 asks nothing beyond policy discovery; RFC 9989's alignment walks depend on the paths.
+    alignment: (setups) => {
+      const regions = regionsWalkingAlike(target, setups);
+      return target.spec.fromDomains.map((from) => (facts: Facts, missing: Missing) => {
+        const dns = dmarcDns(facts, missing);
+        for (const region of regions) rfc9989Verdict(alignmentFacts(target, from, setups, dns, region));
+      });
+    },
+  };
+}
+
+/** Every check and verdict for one target, one report per From domain, over the answers gathered. */
+export function judge(target: Target, facts: Facts): DomainReport[] {
+  const { spec } = target;
+  const setups = setupsOf(target, facts);
+  const health = [...new Map(spec.regions.flatMap((region) => {
+    const domain = mailFromDomain(spec, region);
+    return domain ? [[domain, spfHealth(domain, spec.mailFrom!.perRegion ? region : undefined, facts, NOT_LOOKED_UP)] as const] : [];
+  })).values()];
+  const shared = [...setups.findings, ...health, ...declaredFindings(target, facts)];
 
   const required = standardsOf(target.standards);
   return spec.fromDomains.map((from) => {
-    const dns = dmarcDns(facts, missing);
-    const verdicts: Verdict[] = spec.regions.map((region) =>
-      judgeAlignment({ identity: spec.name, region, from, dns, dkim: dkimSetup.get(region)!, mailFrom: mailFromSetup.get(region), requiredPaths: target.requiredPaths, standards: target.standards }),
-    );
+    const dns = dmarcDns(facts);
+    const verdicts = verdictsOf(target, from, setups, dns);
     const [first] = verdicts;
     const [v7489, v9989] = [first.byStandard[DmarcStandard.RFC7489], first.byStandard[DmarcStandard.RFC9989]];
     const same = (p: StandardVerdict["policy"]) => (p.status === "applied" ? p.policy.name : undefined);
