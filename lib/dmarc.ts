@@ -4,7 +4,7 @@
  * 2026 — RFC 7489's (the From domain, then its organizational domain by the public suffix list)
  * and RFC 9989's DNS tree walk (§4.10). See docs/dmarc-2026.md.
  */
-import { isAtOrBelow, isPublicSuffix, normalizeName, organizationalDomain } from "./names";
+import { isPublicSuffix, normalizeName, organizationalDomain } from "./names";
 
 export enum DmarcPolicy {
   NONE = "none",
@@ -376,8 +376,7 @@ export function discoverDmarc(fromDomain: string, txtAt: (name: string) => TxtAn
 
 // ---- RFC 9989: the DNS tree walk ------------------------------------------------------------
 
-/** At most this many queries per walk (RFC 9989 §4.10): a name of 8 labels or more is shortened to 7 after the first. */
-export const WALK_MAX_QUERIES = 8;
+/** A name of 8 labels or more is shortened to its last 7 after the first query: at most 8 queries a walk (RFC 9989 §4.10). */
 const WALK_SHORTENED_LABELS = 7;
 
 /** A DMARC record the walk found (a possible one, in a world where an unknown name holds one). */
@@ -445,17 +444,6 @@ export function walkPolicy(from: string, at: (name: string) => DmarcAt): WalkPol
   // The walk stops at a psd tag, so a PSD's record can only be the last found.
   const last = walk.found[walk.found.length - 1];
   return { walk, orgDomain, applied: last?.psd === "y" ? { ...last, source: "psd" } : undefined };
-}
-
-/** Relaxed alignment under RFC 9989 (§4.10.2): the same name, or at or below the From domain's organizational domain with the same one. */
-export function walkAligns(authenticated: string, from: string, at: (name: string) => DmarcAt): { aligned: boolean; fromOrg: string; authOrg?: string } {
-  const a = normalizeName(authenticated);
-  const f = normalizeName(from);
-  const fromOrg = walkOrganizationalDomain(treeWalk(f, at));
-  if (a === f) return { aligned: true, fromOrg, authOrg: fromOrg };
-  if (!isAtOrBelow(a, fromOrg)) return { aligned: false, fromOrg };
-  const authOrg = walkOrganizationalDomain(treeWalk(a, at));
-  return { aligned: authOrg === fromOrg, fromOrg, authOrg };
 }
 
 // ---- names nobody can tell us about ---------------------------------------------------------

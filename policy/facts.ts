@@ -71,7 +71,7 @@ export interface StackDmarc extends DmarcDns {
 /** Why a `_dmarc` name is not known during preview. */
 export const AFTER_APPLY = "is known only after apply";
 /** Why a `_dmarc` name outside the stack is not known (the pack's `externalDmarc` can tell). */
-export const OUTSIDE_STACK = "is outside this stack";
+const OUTSIDE_STACK = "is outside this stack";
 
 /** A path's setup, with the preview error behind an "unknown" state. */
 export interface Setup extends PathSetup {

@@ -168,7 +168,7 @@ export function dmarcDns(facts: Facts, missing: Missing = NOT_LOOKED_UP): DmarcD
 }
 
 /** The gathered answers as the SPF expansion asks for them. */
-export function spfLookup(facts: Facts, missing: Missing = NOT_LOOKED_UP): (type: "TXT" | "A" | "MX", name: string) => SpfAnswer {
+function spfLookup(facts: Facts, missing: Missing = NOT_LOOKED_UP): (type: "TXT" | "A" | "MX", name: string) => SpfAnswer {
   return (type, name) => {
     const answer = answerOf(facts, type, name, missing);
     if (answer.status === "ok") return answer;
@@ -447,7 +447,7 @@ function alignmentFacts(target: Target, from: string, setups: Setups, dns: Dmarc
 }
 
 /** The verdict of each region for mail From `from`. */
-export function verdictsOf(target: Target, from: string, setups: Setups, dns: DmarcDns): Verdict[] {
+function verdictsOf(target: Target, from: string, setups: Setups, dns: DmarcDns): Verdict[] {
   return target.spec.regions.map((region) => judgeAlignment(alignmentFacts(target, from, setups, dns, region)));
 }
 
