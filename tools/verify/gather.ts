@@ -125,8 +125,10 @@ export async function gather(targets: readonly Target[], client: DnsClient): Pro
   const spf = new SpfEvaluator(client);
   const ask = (name: string, type: QueryType) => client.query(name, type);
   const answered = (name: string, type: QueryType) => client.answered(name, type);
-  // The names every target needs, with the policy walks and SPF expansions alongside; then the
-  // alignment walks, which follow only the paths SES's mail really authenticates by, as a receiver's do.
+  // The names every target needs (the first of each walk and expansion among them), then the
+  // walks and expansions name by name; the alignment walks follow only the paths SES's mail
+  // really authenticates by, as a receiver's do. Started once the first names are in, a walk
+  // usually finishes at once on names other targets already asked (_dmarc.com, amazonses.com).
   const lookUp = async (p: Plan) => {
     const asked = questions(p.target);
     const run = (question: (facts: Facts, missing: Missing) => void) => untilAnswered(facts, ask, (missing) => question(facts, missing), answered);
@@ -134,9 +136,8 @@ export async function gather(targets: readonly Target[], client: DnsClient): Pro
       ...p.lookups.map(({ type, name }) => client.query(name, type).then((a) => facts.answers.set(answerKey(type, name), a))),
       ...p.dkimNames.map((name) => lookupDkim(client, name).then((d) => facts.dkim.set(name, d))),
       ...p.spfDomains.map((domain) => spf.evaluate(domain).then((e) => facts.spf.set(domain, e))),
-      ...asked.first.map(run),
     ]);
-    await Promise.all(asked.alignment(setupsOf(p.target, facts)).map(run));
+    await Promise.all([...asked.first, ...asked.alignment(setupsOf(p.target, facts))].map(run));
   };
   let next = 0;
   const worker = async () => {
