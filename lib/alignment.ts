@@ -82,6 +82,8 @@ export interface StandardVerdict {
   queries: string[];
   /** Of those, the ones policy discovery asks (for RFC 9989: the From domain's walk, at most 8). */
   policyQueries: string[];
+  /** Names it asked that could not be known, and why. */
+  unknown: { name: string; why: string }[];
   /** What the verdict takes for granted about names that could not be known. */
   assumes: string[];
 }
@@ -104,6 +106,8 @@ export interface Verdict {
   dkim: CombinedPath;
   spf: CombinedPath;
   byStandard: Record<DmarcStandard, StandardVerdict>;
+  /** Names either standard asked that could not be known, and why. */
+  unknown: { name: string; why: string }[];
   disagreements: Disagreement[];
   /** One sentence a person can act on. */
   summary: string;
@@ -198,12 +202,14 @@ function judgeStandard(facts: AlignmentFacts, standard: DmarcStandard, policy: P
   const paths = combinePaths([dkim.outcome, spf.outcome], facts.requiredPaths);
   const dmarc: Outcome = policy.status === "none" ? "fail" : policy.status === "unknown" ? (paths === "fail" ? "fail" : "unknown") : paths;
   const queries = [...new Set([...policyQueries, ...[dkimCheck, spfCheck].flatMap((c) => c?.walks.flatMap((w) => w.queried) ?? [])])];
-  return { verdict: { standard, dmarc, dkim, spf, policy, rule, queries, policyQueries, assumes: [] }, checks: { dkim: dkimCheck, spf: spfCheck } };
+  return { verdict: { standard, dmarc, dkim, spf, policy, rule, queries, policyQueries, unknown: [], assumes: [] }, checks: { dkim: dkimCheck, spf: spfCheck } };
 }
 
 function judgeRfc7489(facts: AlignmentFacts): Judged {
   const discovery = rfc7489Policy(facts.from, facts.dns);
-  return judgeStandard(facts, DmarcStandard.RFC7489, discovery.outcome, discovery.rule, discovery.queries, (domain, mode) => rfc7489Alignment(normalizeName(domain), normalizeName(facts.from), mode));
+  const judged = judgeStandard(facts, DmarcStandard.RFC7489, discovery.outcome, discovery.rule, discovery.queries, (domain, mode) => rfc7489Alignment(normalizeName(domain), normalizeName(facts.from), mode));
+  judged.verdict.unknown = discovery.unknown;
+  return judged;
 }
 
 /** RFC 9989, in every world the unknown names allow; an answer the worlds disagree on is unknown. */
@@ -233,6 +239,7 @@ function judgeRfc9989(facts: AlignmentFacts): Judged {
     rule: `${v.rule}; ${v.queries.length} ${v.queries.length === 1 ? "query" : "queries"}: ${v.queries.join(", ")}`,
   };
   verdict.assumes = [...assumes];
+  verdict.unknown = across.unknown;
   return { verdict, checks: first.checks };
 }
 
@@ -427,5 +434,6 @@ export function judgeAlignment(facts: AlignmentFacts): Verdict {
     // "DMARC fails, no DMARC record at …" reads better as "…: no DMARC record at …".
     summary = withFixes(!under && failing[0].policy.status === "none" ? `${where}: ${reasons[0]}` : `${where}: DMARC fails${under}, ${reasons.join("; ")}`, fixes);
   }
-  return { identity, region, from, standards, dmarc, dkim, spf, byStandard, disagreements: found, summary };
+  const unknown = [...new Map([...j7489.verdict.unknown, ...j9989.verdict.unknown].map((u) => [u.name, u])).values()];
+  return { identity, region, from, standards, dmarc, dkim, spf, byStandard, unknown, disagreements: found, summary };
 }

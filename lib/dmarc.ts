@@ -671,7 +671,14 @@ export function rfc9989Policy(from: string, dns: DmarcDns): PolicyDiscovery {
   return { standard: DmarcStandard.RFC9989, outcome, queries: walk.queried, rule, unknown: across.unknown, assumes };
 }
 
+/** Discoveries already made over one DNS view (which answers the same every time): several policies ask the same. */
+const discovered = new WeakMap<DmarcDns, Map<string, Record<DmarcStandard, PolicyDiscovery>>>();
+
 /** The policy each kind of receiver applies to mail From `from`. */
 export function receiverPolicies(from: string, dns: DmarcDns): Record<DmarcStandard, PolicyDiscovery> {
-  return { [DmarcStandard.RFC7489]: rfc7489Policy(from, dns), [DmarcStandard.RFC9989]: rfc9989Policy(from, dns) };
+  let byFrom = discovered.get(dns);
+  if (!byFrom) discovered.set(dns, (byFrom = new Map()));
+  let found = byFrom.get(from);
+  if (!found) byFrom.set(from, (found = { [DmarcStandard.RFC7489]: rfc7489Policy(from, dns), [DmarcStandard.RFC9989]: rfc9989Policy(from, dns) }));
+  return found;
 }

@@ -85,7 +85,8 @@ export function whose(standards: DmarcStandard[]): string {
  * An answer that depends on names the stack cannot tell: waits for apply when a preview value
  * is among them (`cause`), else fails, naming what to declare: never a silent "no record".
  */
-export function undecided(findings: Findings, dns: StackDmarc, message: string, urn: string): void {
-  if (dns.cause) findings.undecide(message, dns.cause);
+export function undecided(findings: Findings, dns: StackDmarc, unknown: readonly { name: string }[], message: string, urn: string): void {
+  const cause = dns.causeOf(unknown.map((u) => u.name));
+  if (cause) findings.undecide(message, cause);
   else findings.fail(`${message}; give the record of each name outside this stack in externalDmarc ("" where none is published)`, urn);
 }

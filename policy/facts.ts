@@ -63,9 +63,10 @@ export interface Identity {
   fromDomains: string[];
 }
 
-/** What receivers would find for DMARC, as far as a stack tells; `cause` is the first preview error met. */
+/** What receivers would find for DMARC, as far as a stack tells. */
 export interface StackDmarc extends DmarcDns {
-  cause?: Unknown;
+  /** The preview error behind the first of `names` that is known only after apply, if any. */
+  causeOf(names: readonly string[]): Unknown | undefined;
 }
 
 /** Why a `_dmarc` name is not known during preview. */
@@ -76,6 +77,12 @@ const OUTSIDE_STACK = "is outside this stack";
 /** A path's setup, with the preview error behind an "unknown" state. */
 export interface Setup extends PathSetup {
   cause?: Unknown;
+}
+
+/** `a.b.c`, `b.c`, `c`. */
+function ancestorsOrSelf(name: string): string[] {
+  const labels = name.split(".");
+  return labels.map((_, i) => labels.slice(i).join("."));
 }
 
 /** For messages: where an identity is. */
@@ -146,6 +153,9 @@ export class StackFacts {
   private readonly zoneNameById = new Map<string, string>();
   /** Apexes of the zones the stack declares: it owns every name in them. */
   private readonly zoneApexes = new Set<string>();
+  /** One DMARC view per set of records published elsewhere, so judgements made through it are shared. */
+  private readonly dmarcViews = new Map<string, StackDmarc>();
+  private dmarcNames?: { owned: Set<string>; existing: Set<string> };
 
   constructor(resources: readonly PolicyResource[]) {
     const byType = new Map<string, PolicyResource[]>();
@@ -332,15 +342,22 @@ export class StackFacts {
    * What a receiver would find for DMARC, as far as this stack can tell: its own TXT records and
    * `external` (record texts published elsewhere, by `_dmarc` name; "" for none) at `_dmarc`
    * names. The stack owns the names at or below its identities and in the zones it declares;
-   * any other name is unknown (OUTSIDE_STACK), never taken for "no record". A fresh view per
-   * question, so `cause` is that question's.
+   * any other name is unknown (OUTSIDE_STACK), never taken for "no record".
    */
   dmarc(external: ReadonlyMap<string, string>): StackDmarc {
-    const view: StackDmarc = {
+    const key = JSON.stringify([...external]);
+    let view = this.dmarcViews.get(key);
+    if (!view) this.dmarcViews.set(key, (view = this.dmarcView(external)));
+    return view;
+  }
+
+  private dmarcView(external: ReadonlyMap<string, string>): StackDmarc {
+    const causes = new Map<string, Unknown>();
+    return {
       txt: (name: string): TxtAnswer => {
         const values = this.valuesAt(name, "TXT");
         if (isUnknown(values)) {
-          view.cause ??= values;
+          causes.set(name, values);
           return { unknown: AFTER_APPLY };
         }
         const text = external.get(name);
@@ -349,19 +366,30 @@ export class StackFacts {
         return { unknown: OUTSIDE_STACK };
       },
       exists: (domain: string): boolean | UnknownAnswer => {
-        // An identity exists (its DKIM records are below it), and so do the names above it.
-        if (this.identities.some((id) => isAtOrBelow(id.domain, domain))) return true;
-        if (this.records.some((r) => typeof r.name === "string" && isAtOrBelow(r.name, domain))) return true;
-        if ([...this.zoneApexes].some((apex) => isAtOrBelow(domain, apex))) return false;
+        // An identity exists (its DKIM records are below it), and so does every name above it or a record.
+        if (this.namesForDmarc().existing.has(domain)) return true;
+        if (ancestorsOrSelf(domain).some((name) => this.zoneApexes.has(name))) return false;
         return { unknown: `whether ${domain} exists in DNS is not known to this stack` };
       },
+      causeOf: (names) => names.map((name) => causes.get(name)).find((cause) => cause !== undefined),
     };
-    return view;
   }
 
   /** Names this stack answers for: at or below an identity, or in a zone it declares. */
   private owns(domain: string): boolean {
-    return this.identities.some((id) => isAtOrBelow(domain, id.domain)) || [...this.zoneApexes].some((apex) => isAtOrBelow(domain, apex));
+    const { owned } = this.namesForDmarc();
+    return ancestorsOrSelf(domain).some((name) => owned.has(name));
+  }
+
+  /** Built on first use: identities and zones, and every name an identity or a known record makes exist. */
+  private namesForDmarc(): { owned: Set<string>; existing: Set<string> } {
+    if (this.dmarcNames) return this.dmarcNames;
+    const owned = new Set([...this.identities.map((id) => id.domain), ...this.zoneApexes]);
+    const existing = new Set<string>();
+    for (const name of [...this.identities.map((id) => id.domain), ...this.records.flatMap((r) => (typeof r.name === "string" ? [r.name] : []))]) {
+      for (const above of ancestorsOrSelf(name)) existing.add(above);
+    }
+    return (this.dmarcNames = { owned, existing });
   }
 
   dkimSetup(id: Identity): Setup {

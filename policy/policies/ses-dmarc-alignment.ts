@@ -43,7 +43,7 @@ export const sesDmarcAlignment: StackValidationPolicy = {
         if (verdict.dmarc === "fail") findings.fail(verdict.summary, id.resource.urn);
         else if (verdict.dmarc !== "unknown") continue;
         else if (dkim.cause ?? mailFrom?.cause) findings.undecide(verdict.summary, (dkim.cause ?? mailFrom?.cause)!);
-        else undecided(findings, dns, verdict.summary, id.resource.urn);
+        else undecided(findings, dns, verdict.unknown, verdict.summary, id.resource.urn);
       }
     }
   }),

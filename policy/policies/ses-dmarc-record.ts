@@ -48,7 +48,7 @@ export const sesDmarcRecord: StackValidationPolicy = {
         const pending = [...new Set(unknown.flatMap((d) => d.unknown.filter((u) => u.why === AFTER_APPLY).map((u) => u.name)))];
         const whys = [...new Set(unknown.map((d) => (d.outcome as { why: string }).why))];
         const message = pending.length ? `${from}: the TXT records at ${pending.join(", ")} are known only after apply` : `${who}: the DMARC record receivers find cannot be decided: ${whys.join("; ")}`;
-        undecided(findings, dns, message, id.resource.urn);
+        undecided(findings, dns, unknown.flatMap((d) => d.unknown), message, id.resource.urn);
       }
       if (policies.every(isMissing)) {
         findings.fail(`${who}: ${missing(policies, from)}`, id.resource.urn);
