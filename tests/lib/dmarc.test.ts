@@ -46,6 +46,13 @@ describe("lib/dmarc: the record", () => {
     assert.deepEqual(r.tags, ["v", "p", "sp", "np", "t", "rua"]);
   });
 
+  it("writes a record for both generations: t=y with pct=0", () => {
+    const text = formatDmarc({ ...base, testing: true, percent: 0, rua: ["mailto:d@example.com"] });
+    assert.equal(text, "v=DMARC1; p=quarantine; t=y; pct=0; rua=mailto:d@example.com");
+    const r = parsed(text).record;
+    assert.deepEqual([r.testing, r.percent], [true, 0]);
+  });
+
   it("reads defaults: relaxed alignment, sp from p, np from sp, t=n, psd=u, pct=100", () => {
     const r = parsed("v=DMARC1; p=reject; sp=none").record;
     assert.deepEqual([r.adkim, r.aspf, r.subdomainPolicy, r.nonexistentSubdomainPolicy, r.testing, r.psd, r.percent], [Alignment.RELAXED, Alignment.RELAXED, DmarcPolicy.NONE, DmarcPolicy.NONE, false, "u", 100]);
