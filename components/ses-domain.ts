@@ -21,8 +21,24 @@ export interface SesDomainArgs {
 export interface RegionalIdentity {
   region: string;
   arn: pulumi.Output<string>;
-  /** True once SES has verified the domain's DKIM records in this region. */
+  /** SES's `verifiedForSendingStatus`; the provider can report true while still pending (docs/configuration.md). */
   verifiedForSending: pulumi.Output<boolean>;
+  /** SES's `VerificationStatus`: PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED. The one to trust. */
+  verificationStatus: pulumi.Output<string>;
+  /** SES's DKIM `Status` (`dkimSigningAttributes.status`), with the same values. */
+  dkimStatus: pulumi.Output<string>;
+}
+
+/** What SES reports about an identity, for the stack outputs. */
+export function identityStatus(region: string, identity: aws.sesv2.EmailIdentity): RegionalIdentity {
+  return {
+    region,
+    arn: identity.arn,
+    verifiedForSending: identity.verifiedForSendingStatus,
+    verificationStatus: identity.verificationStatus,
+    // The whole block is secret because of the private key in it (see SesDomain); the status is not.
+    dkimStatus: pulumi.unsecret(identity.dkimSigningAttributes.status),
+  };
 }
 
 /**
@@ -66,14 +82,12 @@ export class SesDomain extends pulumi.ComponentResource {
     domain.regions.forEach((region, i) => this.mailFrom(domain, region, identities[i]));
     if (sending) domain.regions.forEach((region, i) => this.feedback(domain, region, identities[i], sending.feedbackForwarding));
 
-    const tokens = new Map(identities.map((identity, i) => [domain.regions[i], identity.dkimSigningAttributes.tokens]));
+    // The provider marks dkimSigningAttributes.domainSigningPrivateKey secret, even when "", so the
+    // SDK makes the whole block secret; the tokens are published in DNS and must not be.
+    const tokens = new Map(identities.map((identity, i) => [domain.regions[i], pulumi.unsecret(identity.dkimSigningAttributes.tokens)]));
     const resolved = domainRecords(domain).map((record) => this.record(args.zone, domain, record, tokens.get(record.region ?? ""), args.protect && PROTECTED_ROLES.has(record.role)));
     this.records = pulumi.all(resolved);
-    this.identities = identities.map((identity, i) => ({
-      region: domain.regions[i],
-      arn: identity.arn,
-      verifiedForSending: identity.verifiedForSendingStatus,
-    }));
+    this.identities = identities.map((identity, i) => identityStatus(domain.regions[i], identity));
     const fromAddresses = sending?.fromAddresses ?? [];
     this.sending = setups.map((s, i) => ({
       region: domain.regions[i],

@@ -5,14 +5,14 @@ import { renderZoneFile } from "../lib/zonefile";
 import { hostedZoneId, Route53Zone } from "./dns/route53";
 import { DnsZone } from "./dns/zone";
 import { SesAddress } from "./ses-address";
-import { RegionalSending, SesDomain } from "./ses-domain";
+import { RegionalIdentity, RegionalSending, SesDomain } from "./ses-domain";
 
-type RegionalStatus = Record<string, { arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }>;
+type RegionalStatus = Record<string, Omit<RegionalIdentity, "region">>;
 
 export interface StackOutputs {
-  /** domain → region → identity ARN and whether SES has verified it. */
+  /** domain → region → identity ARN and what SES reports of its verification and DKIM. */
   identities: Record<string, RegionalStatus>;
-  /** address → region → identity ARN and verification status. */
+  /** address → region → the same. */
   addresses: Record<string, RegionalStatus>;
   /** Every DNS record the stack manages. */
   records: pulumi.Output<DnsRecordSpec[]>;
@@ -39,8 +39,8 @@ function zones(spec: StackSpec): (domain: DomainSpec) => DnsZone {
   };
 }
 
-function byRegion(identities: { region: string; arn: pulumi.Output<string>; verifiedForSending: pulumi.Output<boolean> }[]): RegionalStatus {
-  return Object.fromEntries(identities.map(({ region, arn, verifiedForSending }) => [region, { arn, verifiedForSending }]));
+function byRegion(identities: RegionalIdentity[]): RegionalStatus {
+  return Object.fromEntries(identities.map(({ region, ...status }) => [region, status]));
 }
 
 /**

@@ -7,12 +7,11 @@ import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, formatDmarc, isDmar
 import { isAtOrBelow, isPublicSuffix, isValidDomain, isValidLabel, normalizeName } from "./names";
 import { sesRegionProblem } from "./regions";
 import { DEFAULT_EVENTS, parseTopicArn, publishesFeedback } from "./sending";
+import { UNREADABLE_SECRET } from "./state";
 import { AddressSpec, DkimSpec, DNS_PROVIDERS, DnsProvider, isHostedZoneId, DomainSpec, EasyDkimKeyLength, MAIL_FROM_MX_FAILURES, MailFromMxFailure, MailFromSpec, SES_EVENT_TYPES, SendingSpec, SesEventType, StackSpec } from "./spec";
 
 export const PROJECT = "ses-email-auth";
 
-/** How the offline plan passes a secure value it cannot decrypt: checks that need the plaintext are skipped. */
-export const UNREADABLE_SECRET = "[secret]";
 
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_MAIL_FROM_SUBDOMAIN = "bounce";
@@ -427,7 +426,8 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   const rawDomains = parseValue(raw[key("domains")]);
   const domainItems = rawDomains === undefined ? [] : (list(c, key("domains"), rawDomains) ?? []);
   const rawSending = parseValue(raw[key("sending")]);
-  const sendingValue = rawSending === undefined ? undefined : object(c, key("sending"), rawSending, SENDING_KEYS);
+  // false (Pulumi.yaml's default) and absent both mean no sending setup.
+  const sendingValue = rawSending === undefined || rawSending === false ? undefined : object(c, key("sending"), rawSending, SENDING_KEYS);
   const stack: StackContext = { provider, regions: stackRegions, regionsKey: key("regions"), sending: { key: key("sending"), value: sendingValue } };
   const domains: DomainSpec[] = [];
   const seen = new Map<string, number>();

@@ -54,14 +54,24 @@ export function isDkimTokenPlaceholder(text: string): boolean {
   return /\{dkim-token-[0-9]+\}/.test(text);
 }
 
+/**
+ * A name's first label, never empty: a name built from a value that turned out empty (an unset
+ * selector the provider recorded as "", say) would be `._domainkey.…`, which names nothing.
+ * Readers of state (lib/state.ts) give undefined for such values; this refuses the rest loudly.
+ */
+function label(what: string, value: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new Error(`no ${what}: refusing to build a DNS name from ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** Where an Easy DKIM token's CNAME lives: `<token>._domainkey.<domain>`. */
 export function easyDkimName(domain: string, token: string): string {
-  return `${token}._domainkey.${domain}`.toLowerCase();
+  return `${label("DKIM token", token)}._domainkey.${domain}`.toLowerCase();
 }
 
 /** What an Easy DKIM token's CNAME points at: `<token>.<DKIM host of region>`. */
 export function easyDkimTarget(region: string, token: string): string {
-  return `${token}.${dkimHost(region)}`.toLowerCase();
+  return `${label("DKIM token", token)}.${dkimHost(region)}`.toLowerCase();
 }
 
 /** `<token>._domainkey.<domain>` → `<token>.<DKIM host of region>`. */
@@ -81,7 +91,7 @@ export function easyDkimRecord(domain: DomainSpec, region: string, index: number
 
 /** The name of a BYODKIM key record. */
 export function dkimSelectorName(selector: string, domain: string): string {
-  return `${selector}._domainkey.${domain}`.toLowerCase();
+  return `${label("DKIM selector", selector)}._domainkey.${domain}`.toLowerCase();
 }
 
 export function byodkimValue(publicKey: string): string {

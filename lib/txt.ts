@@ -48,8 +48,3 @@ export function readTxt(raw: string): string {
   while ((match = re.exec(text)) !== null) strings.push(match[1].replace(/\\(.)/g, "$1"));
   return strings.join("");
 }
-
-/** Strings over 255 characters that a provider would refuse at apply time. */
-export function unsplitOversizedStrings(route53Value: string): string[] {
-  return route53Value.split('""').filter((s) => s.length > TXT_STRING_MAX);
-}

@@ -18,7 +18,7 @@ export function stackCheck<Config extends object>(options: CheckOptions, check: 
     const findings = new Findings(report);
     if (options.perIdentity) {
       for (const { resource, cause } of facts.unresolvedIdentities) {
-        findings.undecide(`SES identity "${resource.name}": its domain or region is known only after apply`, cause);
+        findings.undecide(`SES identity "${resource.name}": its domain or region is ${cause.why}`, cause);
       }
     }
     check(facts, findings, args.getConfig<Config>());

@@ -7,13 +7,28 @@
 import { PolicyResource } from "@pulumi/policy";
 import { PathSetup } from "../lib/alignment";
 import { DmarcDns, TxtAnswer, UnknownAnswer } from "../lib/dmarc";
-import { absoluteName, isAtOrBelow, normalizeName } from "../lib/names";
-import { dkimPublicKey, dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, parseMx } from "../lib/records";
+import { isAtOrBelow, normalizeName } from "../lib/names";
+import { dkimPublicKey, dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, easyDkimTarget, parseMx } from "../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../lib/regions";
 import { checkSesSpf } from "../lib/spf";
+import {
+  At,
+  byodkimSelector,
+  cloudflareRecordValues,
+  dkimOrigin,
+  Recorded,
+  recordedName,
+  recordedNumber,
+  recordedObject,
+  recordedString,
+  recordedStrings,
+  revealed,
+  route53RecordValues,
+  StateValueError,
+  UNREADABLE,
+} from "../lib/state";
 import { fromDomainsOfTags } from "../lib/tags";
-import { readTxt } from "../lib/txt";
-import { isUnknown, Maybe, read, Unknown } from "./preview";
+import { isUnknown, Maybe, read, Unknown, unreadableAt } from "./preview";
 
 export const TYPES = {
   sesv2Identity: "aws:sesv2/emailIdentity:EmailIdentity",
@@ -27,6 +42,30 @@ export const TYPES = {
   cloudflareRecord: "cloudflare:index/record:Record",
   cloudflareZone: "cloudflare:index/zone:Zone",
 } as const;
+
+/**
+ * A resource's attribute at `path` (dot-separated), read as lib/state.ts reads what a provider
+ * recorded: unset zero values are undefined; a value unknown in preview, or a secret that cannot be
+ * read here, is Unknown (what depends on it is neither passed nor failed).
+ */
+export function attr<T>(r: PolicyResource, path: string, reader: (value: unknown, at: At) => Recorded<T>, props: Record<string, any> = r.props): Maybe<T | undefined> {
+  const value = read(() => {
+    let value: unknown = props;
+    for (const key of path.split(".")) {
+      const v = revealed(value);
+      if (v === UNREADABLE) break; // a secret block: the reader makes the whole of it UNREADABLE
+      value = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+    }
+    return reader(value, { urn: r.urn, property: path });
+  });
+  return value === UNREADABLE ? unreadableAt(path) : value;
+}
+
+/** An attribute every such resource has; its absence is a shape no provider writes. */
+function required<T>(r: PolicyResource, path: string, value: Maybe<T | undefined>, what: string): Maybe<T> {
+  if (value === undefined) throw new StateValueError(r.urn, path, what, value);
+  return value;
+}
 
 /** Resources whose outputs Easy DKIM record names and targets are computed from. */
 const SIGNER_TYPES: ReadonlySet<string> = new Set([TYPES.sesv2Identity, TYPES.sesDkim]);
@@ -46,8 +85,13 @@ export interface DnsRecord {
 }
 
 export type DkimConfig =
-  | { kind: "easy"; signer: string; tokens: Maybe<string[]> }
-  | { kind: "byodkim"; selector: Maybe<string> }
+  /** `tokens` undefined: the state records none. */
+  | { kind: "easy"; signer: string; tokens: Maybe<string[] | undefined> }
+  /** `selector` undefined: the state records none (neither from config nor from SES). */
+  | { kind: "byodkim"; selector: Maybe<string | undefined> }
+  /** Deterministic Easy DKIM: the parent identity's tokens and records, in its region (lib/state.ts). */
+  | { kind: "replica"; parentRegion: string; tokens: Maybe<string[] | undefined> }
+  | { kind: "unrecognised"; origin: string }
   /** An SES v1 identity without a DomainDkim: SES does not sign its mail. */
   | { kind: "none" };
 
@@ -69,8 +113,6 @@ export interface StackDmarc extends DmarcDns {
   causeOf(names: readonly string[]): Unknown | undefined;
 }
 
-/** Why a `_dmarc` name is not known during preview. */
-export const AFTER_APPLY = "is known only after apply";
 /** Why a `_dmarc` name outside the stack is not known (the pack's `externalDmarc` can tell). */
 const OUTSIDE_STACK = "is outside this stack";
 
@@ -90,25 +132,11 @@ export function where(id: Identity): string {
   return `${id.domain} (${id.region ?? "provider's default region"})`;
 }
 
-/** A resource's own `region` input, else its provider's. */
+/** A resource's own `region`, else its provider's (an unset `""` region is the provider's). */
 export function regionOf(r: PolicyResource): Maybe<string | undefined> {
-  const own = read(() => r.props.region as string | undefined);
+  const own = attr(r, "region", recordedString);
   if (own !== undefined || !r.provider) return own;
-  const provider = r.provider;
-  return read(() => provider.props.region as string | undefined);
-}
-
-function normalizeValue(type: string, value: string): string {
-  switch (type) {
-    case "TXT":
-      return readTxt(value);
-    case "MX": {
-      const mx = parseMx(value);
-      return mx ? `${mx.priority} ${mx.exchange}` : value;
-    }
-    default:
-      return normalizeName(value);
-  }
+  return attr(r, "region", recordedString, r.provider.props);
 }
 
 /** URNs of the SES signers a record's name or value is computed from. */
@@ -141,7 +169,7 @@ export class StackFacts {
   }
 
   readonly identities: Identity[] = [];
-  /** Identities whose domain or region is known only after apply. */
+  /** Identities whose domain or region is known only after apply (or is a secret this tool cannot read). */
   readonly unresolvedIdentities: { resource: PolicyResource; cause: Unknown }[] = [];
   readonly records: DnsRecord[] = [];
   private readonly identityByKey = new Map<string, Identity>();
@@ -163,13 +191,14 @@ export class StackFacts {
     const ofType = (type: string) => byType.get(type) ?? [];
 
     for (const r of ofType(TYPES.sesv2Identity)) this.addSesv2Identity(r);
-    for (const r of ofType(TYPES.sesIdentity)) this.addIdentity(r, read(() => r.props.domain as string), { kind: "none" });
+    for (const r of ofType(TYPES.sesIdentity)) this.addIdentity(r, required(r, "domain", attr(r, "domain", recordedString), "the identity's domain"), { kind: "none" });
     for (const r of ofType(TYPES.sesDkim)) this.addDomainDkim(r);
     for (const r of ofType(TYPES.sesv2MailFrom)) this.addMailFrom(r, "emailIdentity");
     for (const r of ofType(TYPES.sesMailFrom)) this.addMailFrom(r, "domain");
 
     for (const z of [...ofType(TYPES.route53Zone), ...ofType(TYPES.cloudflareZone)]) {
-      const id = read(() => (z.props.zoneId ?? z.props.id) as string | undefined);
+      const zoneId = attr(z, "zoneId", recordedString);
+      const id = zoneId === undefined ? attr(z, "id", recordedString) : zoneId;
       const name = this.zoneName(z);
       if (name) this.zoneApexes.add(normalizeName(name));
       if (typeof id === "string" && name) this.zoneNameById.set(id, name);
@@ -182,17 +211,41 @@ export class StackFacts {
   // --- identities ---
 
   private addSesv2Identity(r: PolicyResource): void {
-    const name = read(() => r.props.emailIdentity as string);
+    const name = required(r, "emailIdentity", attr(r, "emailIdentity", recordedString), "the identity's domain or address");
     if (typeof name === "string" && name.includes("@")) return; // an email-address identity: no DNS
-    const attrs = read(() => r.props.dkimSigningAttributes as Record<string, unknown> | undefined);
+    const tags = attr(r, "tags", recordedObject);
+    const fromDomains = isUnknown(tags) ? [] : fromDomainsOfTags(tags);
+    this.addIdentity(r, name, this.sesv2Dkim(r), fromDomains);
+  }
+
+  /** The DKIM strategy SES reports (lib/state.ts); in preview, the inputs say what they can. */
+  private sesv2Dkim(r: PolicyResource): DkimConfig {
+    const block = read(() => r.props.dkimSigningAttributes as unknown);
     // A block left out of the inputs is computed as a whole during preview: that is Easy DKIM.
-    const selector = isUnknown(attrs) || !attrs ? undefined : read(() => attrs.domainSigningSelector as string | undefined);
-    const dkim: DkimConfig =
-      selector === undefined
-        ? { kind: "easy", signer: r.urn, tokens: isUnknown(attrs) ? attrs : read(() => [...((attrs?.tokens as string[] | undefined) ?? [])]) }
-        : { kind: "byodkim", selector };
-    const fromDomains = read(() => fromDomainsOfTags(r.props.tags as Record<string, unknown> | undefined));
-    this.addIdentity(r, name, dkim, isUnknown(fromDomains) ? [] : fromDomains);
+    if (isUnknown(block)) return { kind: "easy", signer: r.urn, tokens: block };
+    const field = <T>(name: string, reader: (value: unknown, at: At) => Recorded<T>) => attr(r, `dkimSigningAttributes.${name}`, reader);
+    const origin = field("signingAttributesOrigin", recordedString);
+    const selector = field("domainSigningSelector", recordedString);
+    const tokens = field("tokens", recordedStrings);
+    if (typeof origin === "string") {
+      const strategy = dkimOrigin(origin);
+      switch (strategy.kind) {
+        case "easy":
+          return { kind: "easy", signer: r.urn, tokens };
+        case "byodkim": {
+          // A selector unknown in preview waits; one the state keeps secret is also SES's only token.
+          if (isUnknown(selector) && !selector.unreadable) return { kind: "byodkim", selector };
+          const own = isUnknown(selector) ? undefined : selector;
+          if (own === undefined && isUnknown(tokens)) return { kind: "byodkim", selector: tokens };
+          return { kind: "byodkim", selector: byodkimSelector(own, isUnknown(tokens) ? undefined : tokens) };
+        }
+        case "replica":
+          return { kind: "replica", parentRegion: strategy.parentRegion, tokens };
+        case "unrecognised":
+          return strategy;
+      }
+    }
+    return selector === undefined ? { kind: "easy", signer: r.urn, tokens } : { kind: "byodkim", selector };
   }
 
   private addIdentity(r: PolicyResource, domain: Maybe<string>, dkim: DkimConfig, fromDomains: string[] = []): void {
@@ -220,28 +273,28 @@ export class StackFacts {
       const identity = this.identityByUrn.get(dep.urn);
       if (identity) return identity;
     }
-    const domain = read(() => r.props[prop] as string);
+    const domain = attr(r, prop, recordedString);
     const region = regionOf(r);
-    if (isUnknown(domain) || isUnknown(region)) return undefined;
+    if (isUnknown(domain) || domain === undefined || isUnknown(region)) return undefined;
     return this.identityByKey.get(`${normalizeName(domain)} ${region ?? ""}`);
   }
 
   private addDomainDkim(r: PolicyResource): void {
-    const dkim: DkimConfig = { kind: "easy", signer: r.urn, tokens: read(() => [...((r.props.dkimTokens as string[] | undefined) ?? [])]) };
+    const dkim: DkimConfig = { kind: "easy", signer: r.urn, tokens: attr(r, "dkimTokens", recordedStrings) };
     const identity = this.identityFor(r, "domain");
     if (identity) {
       identity.dkim = dkim;
       this.identityByUrn.set(r.urn, identity);
     }
     // The identity itself may live in another stack; DomainDkim still says domain and region.
-    else this.addIdentity(r, read(() => r.props.domain as string), dkim);
+    else this.addIdentity(r, required(r, "domain", attr(r, "domain", recordedString), "the identity's domain"), dkim);
   }
 
   private addMailFrom(r: PolicyResource, identityProp: string): void {
     const identity = this.identityFor(r, identityProp);
     if (!identity) return;
-    const domain = read(() => r.props.mailFromDomain as string | undefined);
-    if (domain === undefined || domain === "") return;
+    const domain = attr(r, "mailFromDomain", recordedString);
+    if (domain === undefined) return; // "" is how the provider records "no custom MAIL FROM"
     identity.mailFrom = { domain: isUnknown(domain) ? domain : normalizeName(domain), resource: r };
   }
 
@@ -250,16 +303,18 @@ export class StackFacts {
     const owners = new Map<string, string>();
     for (const id of this.identities) {
       if (id.dkim.kind !== "easy" || isUnknown(id.dkim.tokens)) continue;
-      for (const token of id.dkim.tokens) owners.set(easyDkimName(id.domain, token), id.dkim.signer);
+      for (const token of id.dkim.tokens ?? []) owners.set(easyDkimName(id.domain, token), id.dkim.signer);
     }
     return owners;
   }
 
   // --- records ---
 
+  /** Route 53 zones have `name`, Cloudflare zones `zone` (v5) or `name` (v6). */
   private zoneName(z: PolicyResource): string | undefined {
-    const name = read(() => (z.props.name ?? z.props.zone) as string | undefined);
-    return typeof name === "string" ? name : undefined;
+    const name = attr(z, "name", recordedString);
+    const either = name === undefined ? attr(z, "zone", recordedString) : name;
+    return typeof either === "string" ? either : undefined;
   }
 
   /** The apex of the zone a record is in, when the stack says it. */
@@ -267,26 +322,32 @@ export class StackFacts {
     for (const dep of r.propertyDependencies?.zoneId ?? []) {
       if (dep.type === TYPES.route53Zone || dep.type === TYPES.cloudflareZone) return this.zoneName(dep);
     }
-    const id = read(() => r.props.zoneId as string);
+    const id = attr(r, "zoneId", recordedString);
     return typeof id === "string" ? this.zoneNameById.get(id) : undefined;
   }
 
-  private record(r: PolicyResource, provider: DnsRecord["provider"], rawValues: (type: string) => string[]): DnsRecord {
-    const type = read(() => (r.props.type as string).toUpperCase());
+  /** A record's type, absolute name and values as a resolver answers them, through lib/state.ts's per-provider readers. */
+  private record(r: PolicyResource, provider: DnsRecord["provider"], valuesOf: (type: string) => Maybe<string[] | undefined>): DnsRecord {
+    const rawType = required(r, "type", attr(r, "type", recordedString), "the record type");
+    const type = isUnknown(rawType) ? rawType : rawType.toUpperCase();
     const zone = this.zoneOf(r);
-    const name = read(() => absoluteName(r.props.name as string, zone));
-    const values = isUnknown(type) ? type : read(() => rawValues(type).map((v) => normalizeValue(type, v)));
-    return { resource: r, provider, type, name, values, signers: signersOf(r) };
+    const name = required(r, "name", attr(r, "name", (value, at) => recordedName(value, zone, at)), "the record's name");
+    const values = isUnknown(type) ? type : valuesOf(type);
+    return { resource: r, provider, type, name, values: values ?? [], signers: signersOf(r) };
   }
 
   private route53Record(r: PolicyResource): DnsRecord {
-    return this.record(r, "route53", () => [...((r.props.records as string[] | undefined) ?? [])]);
+    return this.record(r, "route53", (type) => attr(r, "records", (value, at) => route53RecordValues(type, value, at)));
   }
 
   private cloudflareRecord(r: PolicyResource): DnsRecord {
     return this.record(r, "cloudflare", (type) => {
-      const content = (r.props.content ?? r.props.value) as string; // v5 Record still accepts `value`
-      return [type === "MX" ? `${r.props.priority} ${content}` : content];
+      // The v5 Record took `value` where v6 takes `content`; its state has both, one of them null.
+      const content = attr(r, "content", recordedString);
+      const field = content === undefined ? "value" : "content";
+      const priority = type === "MX" ? attr(r, "priority", recordedNumber) : undefined;
+      if (isUnknown(priority)) return priority;
+      return attr(r, field, (value, at) => cloudflareRecordValues(type, value, priority, at));
     });
   }
 
@@ -358,7 +419,7 @@ export class StackFacts {
         const values = this.valuesAt(name, "TXT");
         if (isUnknown(values)) {
           causes.set(name, values);
-          return { unknown: AFTER_APPLY };
+          return { unknown: `is ${values.why}` };
         }
         const text = external.get(name);
         if (text !== undefined) return text === "" ? values : [...values, text];
@@ -400,21 +461,29 @@ export class StackFacts {
         return this.byodkimSetup(id, id.dkim.selector);
       case "easy":
         return this.easyDkimSetup(id, id.dkim.signer, id.dkim.tokens);
+      case "replica":
+        return this.replicaSetup(id, id.dkim.parentRegion, id.dkim.tokens);
+      case "unrecognised":
+        return { state: "incomplete", detail: `SES reports signingAttributesOrigin "${id.dkim.origin}" for ${where(id)}, a way of signing this pack does not know, so its DKIM records cannot be checked` };
     }
   }
 
-  private byodkimSetup(id: Identity, selector: Maybe<string>): Setup {
-    if (isUnknown(selector)) return { state: "unknown", detail: `the DKIM selector of ${where(id)} is known only after apply`, cause: selector };
+  private byodkimSetup(id: Identity, selector: Maybe<string | undefined>): Setup {
+    if (isUnknown(selector)) return { state: "unknown", detail: `the DKIM selector of ${where(id)} is ${selector.why}`, cause: selector };
+    if (selector === undefined) {
+      return { state: "incomplete", detail: `${where(id)} signs with its own key (BYODKIM), but its state records no selector, so its key record cannot be named; set dkimSigningAttributes.domainSigningSelector` };
+    }
     const name = dkimSelectorName(selector, id.domain);
     const values = this.valuesAt(name, "TXT");
-    if (isUnknown(values)) return { state: "unknown", detail: `the DKIM key record ${name} is known only after apply`, cause: values };
+    if (isUnknown(values)) return { state: "unknown", detail: `the DKIM key record ${name} is ${values.why}`, cause: values };
     if (values.some((v) => dkimPublicKey(v) !== undefined)) return { state: "complete" };
     return { state: "incomplete", detail: `no DKIM key at ${name} for ${where(id)}; publish TXT "v=DKIM1; k=rsa; p=<public key>"` };
   }
 
-  private easyDkimSetup(id: Identity, signer: string, tokens: Maybe<string[]>): Setup {
+  private easyDkimSetup(id: Identity, signer: string, tokens: Maybe<string[] | undefined>): Setup {
     const host = id.region ? dkimHost(id.region) : undefined;
     const fix = `publish CNAME <token>._domainkey.${id.domain} → <token>.${host ?? "<DKIM host of the region>"} for each of its ${EASY_DKIM_TOKENS} tokens`;
+    if (tokens === undefined) return { state: "incomplete", detail: `DKIM of ${where(id)}: its state records no Easy DKIM tokens, so its CNAMEs cannot be named; run pulumi refresh, then ${fix}` };
     const problems: string[] = [];
     let cause: Unknown | undefined;
     const names = new Set<string>();
@@ -426,6 +495,7 @@ export class StackFacts {
         cause ??= record.values;
         continue;
       }
+      if (record.values.length === 0) problems.push(`${isUnknown(record.name) ? "a DKIM CNAME" : record.name} has no target`);
       for (const target of record.values) {
         const [targetToken, targetHost] = [target.slice(0, target.indexOf(".")), target.slice(target.indexOf(".") + 1)];
         const label = isUnknown(record.name) ? "a DKIM CNAME" : record.name;
@@ -442,7 +512,33 @@ export class StackFacts {
       else problems.push(`${records.length} of ${EASY_DKIM_TOKENS} Easy DKIM CNAMEs`);
     }
     if (problems.length) return { state: "incomplete", detail: `DKIM of ${where(id)}: ${problems.join("; ")}; ${fix}` };
-    if (cause) return { state: "unknown", detail: `the DKIM CNAMEs of ${where(id)} are known only after apply`, cause };
+    if (cause) return { state: "unknown", detail: `the DKIM CNAMEs of ${where(id)} are ${cause.why}`, cause };
+    return { state: "complete" };
+  }
+
+  /**
+   * A Deterministic Easy DKIM replica signs with its parent identity's keys: the parent's 3
+   * CNAMEs, to the parent region's DKIM host, are its records, wherever they are declared. They
+   * are found by name, since nothing in the replica's region depends on the replica.
+   */
+  private replicaSetup(id: Identity, parentRegion: string, tokens: Maybe<string[] | undefined>): Setup {
+    const host = dkimHost(parentRegion);
+    const what = `DKIM of ${where(id)}, a Deterministic Easy DKIM replica that signs with the keys of its ${parentRegion} identity`;
+    const fix = `publish the ${parentRegion} identity's CNAMEs <token>._domainkey.${id.domain} → <token>.${host} for each of its ${EASY_DKIM_TOKENS} tokens (one set serves the parent and every replica)`;
+    if (isUnknown(tokens)) return { state: "unknown", detail: `the DKIM tokens of ${where(id)} are ${tokens.why}`, cause: tokens };
+    if (tokens === undefined) return { state: "incomplete", detail: `${what}: its state records no tokens, so the parent's CNAMEs cannot be named; run pulumi refresh, then ${fix}` };
+    const problems: string[] = [];
+    let cause: Unknown | undefined;
+    for (const token of tokens) {
+      const name = easyDkimName(id.domain, token);
+      const target = easyDkimTarget(parentRegion, token);
+      const values = this.valuesAt(name, "CNAME");
+      if (isUnknown(values)) cause ??= values;
+      else if (values.length === 0) problems.push(`no CNAME at ${name}`);
+      else if (!values.includes(target)) problems.push(`${name} points at ${values.join(", ")}, not ${target}`);
+    }
+    if (problems.length) return { state: "incomplete", detail: `${what}: ${problems.join("; ")}; ${fix}` };
+    if (cause) return { state: "unknown", detail: `the DKIM CNAMEs of ${where(id)} are ${cause.why}`, cause };
     return { state: "complete" };
   }
 
@@ -452,7 +548,7 @@ export class StackFacts {
     const m = id.mailFrom.domain;
     // SES only accepts a subdomain of the identity, so the identity stands in for an unknown MAIL
     // FROM domain: it has the same organizational domain, which is what relaxed alignment compares.
-    if (isUnknown(m)) return { state: "unknown", domain: id.domain, detail: `the MAIL FROM domain of ${where(id)} is known only after apply`, cause: m };
+    if (isUnknown(m)) return { state: "unknown", domain: id.domain, detail: `the MAIL FROM domain of ${where(id)} is ${m.why}`, cause: m };
     const problems: string[] = [];
     let cause: Unknown | undefined;
     if (m === id.domain || !isAtOrBelow(m, id.domain)) problems.push(`MAIL FROM domain ${m} must be a subdomain of ${id.domain}`);
@@ -469,7 +565,7 @@ export class StackFacts {
       if (!spf.ok) problems.push(spf.problem);
     }
     if (problems.length) return { state: "incomplete", domain: m, detail: `MAIL FROM of ${where(id)}: ${problems.join("; ")}` };
-    if (cause) return { state: "unknown", domain: m, detail: `the MX or SPF record at ${m} is known only after apply`, cause };
+    if (cause) return { state: "unknown", domain: m, detail: `the MX or SPF record at ${m} is ${cause.why}`, cause };
     return { state: "complete", domain: m };
   }
 }

@@ -10,6 +10,8 @@ import { ReportViolation } from "@pulumi/policy";
 interface UnknownValueErrorType extends Error {
   unknownTypeSentinel: string;
   props: string[];
+  /** Set on the errors of unreadable secrets (ours, not the SDK's). */
+  unreadable?: boolean;
 }
 
 interface ProxyModule {
@@ -25,9 +27,35 @@ export const { UnknownValueError, unknownCheckingProxy } = proxy;
 /** How an unknown string travels from the engine to a policy. */
 export const UNKNOWN_STRING = proxy.unknownStringValue;
 
-/** A property that is known only after apply; keeps the SDK's error to raise later. */
+/**
+ * A property that is known only after apply, or that the state holds as a secret this tool
+ * cannot read (lib/state.ts); keeps the SDK's error to raise later. Either way, what depends on
+ * it is neither passed nor failed.
+ */
 export class Unknown {
   constructor(readonly cause: UnknownValueErrorType) {}
+
+  get unreadable(): boolean {
+    return this.cause.unreadable === true;
+  }
+
+  /** For messages: "<what> is/are <why>". */
+  get why(): string {
+    return this.unreadable ? "unreadable here (a secret: export with --show-secrets)" : "known only after apply";
+  }
+}
+
+/** Marks a secret-wrapped value at `path`: reading it raises what an unknown raises, with its own message. */
+export function unreadableAt(path: string): Unknown {
+  const error = new UnknownValueError(UNKNOWN_STRING, path.split("."));
+  error.message = `value at .${path} is a secret that cannot be read here`;
+  error.unreadable = true;
+  return new Unknown(error);
+}
+
+/** Whether the SDK error of an undecided check came from an unreadable secret rather than from preview. */
+export function isUnreadableCause(error: unknown): boolean {
+  return error instanceof UnknownValueError && error.unreadable === true;
 }
 
 export type Maybe<T> = T | Unknown;
@@ -54,6 +82,7 @@ export function read<T>(get: () => T): Maybe<T> {
 export class Findings {
   private readonly undecided: string[] = [];
   private cause?: UnknownValueErrorType;
+  private unreadable = true;
 
   constructor(private readonly report: ReportViolation) {}
 
@@ -64,6 +93,7 @@ export class Findings {
   undecide(message: string, unknown: Unknown): void {
     this.undecided.push(message);
     this.cause ??= unknown.cause;
+    this.unreadable &&= unknown.unreadable;
   }
 
   /** Call last: throws when something could not be decided. */
@@ -72,6 +102,8 @@ export class Findings {
     // A new error of the same class: facts (and their errors) may be shared by several policies.
     const error = new UnknownValueError(this.cause.unknownTypeSentinel, this.cause.props);
     error.message = `${this.undecided.join("; ")} (${this.cause.message})`;
+    // Only the runner of exports meets secrets it cannot read; it words those findings its own way.
+    if (this.unreadable) error.unreadable = true;
     throw error;
   }
 }

@@ -7,13 +7,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { PROJECT } from "../lib/config";
-import { providerMocks } from "./provider-mocks";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../lib/state";
+import { MockWorld, providerMocks } from "./provider-mocks";
 
-/** The engine's wire sentinel for a value not known until apply. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-/** The wire signature that marks a secret: `{[SIG_KEY]: SECRET_SIG, value}`. */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export { UNKNOWN } from "./provider-mocks";
 
 export interface Registration {
   urn: string;
@@ -51,6 +48,8 @@ export interface RunOptions {
   stack?: string;
   /** The program module; default the project's index.ts. */
   program?: string;
+  /** What exists in the cloud account beyond the program (tools/provider-mocks.ts). */
+  world?: MockWorld;
 }
 
 const DEFAULT_PROGRAM = join(__dirname, "..", "index");
@@ -65,8 +64,8 @@ const DEFAULT_PROGRAM = join(__dirname, "..", "index");
 
 /** Runs the program once; throws what the program throws (a ConfigError, say) after nothing was registered. */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
-  const { config, secretKeys = [], preview, stack = "dev", program = DEFAULT_PROGRAM } = options;
-  await pulumi.runtime.setMocks(providerMocks(preview), PROJECT, stack, preview);
+  const { config, secretKeys = [], preview, stack = "dev", program = DEFAULT_PROGRAM, world } = options;
+  await pulumi.runtime.setMocks(providerMocks(preview, world, config["aws:region"]), PROJECT, stack, preview);
   pulumi.runtime.setAllConfig(config, secretKeys);
 
   const registrations: Registration[] = [];
@@ -148,7 +147,7 @@ export function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) return plain(obj.value);
+    if (obj[SECRET_SIG_KEY] === SECRET_SIG) return plain(obj.value);
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
   }
   return value;

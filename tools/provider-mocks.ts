@@ -1,14 +1,30 @@
 /**
- * Mocks that answer like the real providers: same output property names and shapes, so lifted
- * outputs (tokens, ids) behave as after a real `pulumi up`. In preview, what the provider computes
- * is left out and so stays unknown, as the engine reports it.
+ * Mock providers generated from the providers' own schemas (tools/provider-schema.ts) and from
+ * what the real providers write into state (tools/provider-schemas/STATE.md):
+ * - every output property the schema lists is answered, as the provider would write it: an SDKv2
+ *   resource (the AWS ones here) answers an unset attribute with its zero value (`""`, `0`,
+ *   `false`, `[]`, `{}`) and a flattened block with null; a Plugin Framework one (Cloudflare)
+ *   leaves it out;
+ * - a `secret: true` property is a secret, even when `""`;
+ * - in preview, what the provider computes is unknown, as the engine reports it.
+ * Hand-written here is only what no schema can say: each type's id, ARNs, tokens, and the values
+ * SES, Route 53 and Cloudflare compute. A computed output without such a rule makes generation
+ * throw, so a provider upgrade that adds one fails the tests until it is described.
+ * Used by the mock runtime (tools/mock-run.ts) and the fake engine (tests/harness/).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isUnknown as isSdkUnknown } from "@pulumi/pulumi/output";
 import { createHash } from "node:crypto";
+import { normalizeName } from "../lib/names";
+import { EASY_DKIM_TOKENS } from "../lib/records";
+import { replicaOrigin, SECRET_SIG, SECRET_SIG_KEY } from "../lib/state";
+import { functionOutputs, isComputed, ObjectSpec, objectSpec, PropertySpec, resourceSpec, typeOf, zeroValue } from "./provider-schema";
 
 export const MOCK_ACCOUNT = "123456789012";
-
-type State = Record<string, any>;
+/** The engine's wire sentinel for a value not known until apply. */
+export const UNKNOWN = pulumi.runtime.unknownValue as string;
+/** When every mocked resource was created, for values a provider stamps. */
+const CREATED = "2026-01-01T00:00:00Z";
 
 /** A stable fake token/id derived from a seed, so runs are repeatable. */
 export function fakeId(seed: string, length = 32, alphabet = "abcdefghijklmnopqrstuvwxyz234567"): string {
@@ -16,167 +32,402 @@ export function fakeId(seed: string, length = 32, alphabet = "abcdefghijklmnopqr
   return Array.from({ length }, (_, i) => alphabet[bytes[i % bytes.length] % alphabet.length]).join("");
 }
 
-function regionOf(inputs: State): string {
-  return inputs.region ?? "us-east-1";
+/** The id Route 53 gives the mocked hosted zone of `name`. */
+function mockZoneId(name: string): string {
+  return `Z${fakeId(`zone/${normalizeName(name)}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`;
 }
 
-/** What each resource type's provider computes on create: merged over the inputs when not previewing. */
-const computed: Record<string, (inputs: State, name: string) => { id: string; state: State }> = {
-  "aws:sesv2/emailIdentity:EmailIdentity": (inputs) => {
-    const identity: string = inputs.emailIdentity;
-    const region = regionOf(inputs);
-    const byodkim = inputs.dkimSigningAttributes?.domainSigningSelector !== undefined;
-    const isDomain = !identity.includes("@");
-    return {
-      id: identity,
-      state: {
-        arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT}:identity/${identity}`,
-        identityType: isDomain ? "DOMAIN" : "EMAIL_ADDRESS",
-        region,
-        tagsAll: {},
-        verificationStatus: "PENDING",
-        verifiedForSendingStatus: false,
-        dkimSigningAttributes: {
-          ...inputs.dkimSigningAttributes,
-          currentSigningKeyLength: byodkim ? "" : (inputs.dkimSigningAttributes?.nextSigningKeyLength ?? "RSA_2048_BIT"),
-          nextSigningKeyLength: byodkim ? "" : (inputs.dkimSigningAttributes?.nextSigningKeyLength ?? "RSA_2048_BIT"),
-          lastKeyGenerationTimestamp: "2026-01-01T00:00:00Z",
-          signingAttributesOrigin: byodkim ? "EXTERNAL" : "AWS_SES",
-          status: "PENDING",
-          tokens: byodkim || !isDomain ? [] : [0, 1, 2].map((i) => fakeId(`${identity}/${region}/${i}`)),
-        },
-      },
-    };
-  },
-  "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": (inputs) => ({
-    id: inputs.emailIdentity,
-    state: { region: regionOf(inputs), behaviorOnMxFailure: inputs.behaviorOnMxFailure ?? "USE_DEFAULT_VALUE" },
-  }),
-  "aws:sesv2/emailIdentityFeedbackAttributes:EmailIdentityFeedbackAttributes": (inputs) => ({
-    id: inputs.emailIdentity,
-    state: { region: regionOf(inputs), emailForwardingEnabled: inputs.emailForwardingEnabled ?? false },
-  }),
-  "aws:sesv2/configurationSet:ConfigurationSet": (inputs) => {
-    const region = regionOf(inputs);
-    return {
-      id: inputs.configurationSetName,
-      state: {
-        arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT}:configuration-set/${inputs.configurationSetName}`,
-        region,
-        tagsAll: {},
-        reputationOptions: { lastFreshStart: "", reputationMetricsEnabled: false, ...inputs.reputationOptions },
-        sendingOptions: { sendingEnabled: true, ...inputs.sendingOptions },
-      },
-    };
-  },
-  // The provider's import id: `<configuration set>|<destination>`.
-  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": (inputs) => ({
-    id: `${inputs.configurationSetName}|${inputs.eventDestinationName}`,
-    state: { region: regionOf(inputs) },
-  }),
-  "aws:sns/topic:Topic": (inputs, name) => {
-    const region = regionOf(inputs);
-    const arn = `arn:aws:sns:${region}:${MOCK_ACCOUNT}:${inputs.name ?? name}`;
-    // What SNS attaches to a new topic until a TopicPolicy replaces it: the account may use it.
-    const defaultPolicy = {
-      Version: "2008-10-17",
-      Id: "__default_policy_ID",
-      Statement: [{ Sid: "__default_statement_ID", Effect: "Allow", Principal: { AWS: "*" }, Action: ["SNS:Publish", "SNS:Subscribe"], Resource: arn, Condition: { StringEquals: { "AWS:SourceOwner": MOCK_ACCOUNT } } }],
-    };
-    return {
-      id: arn,
-      state: {
-        arn,
-        name: inputs.name ?? name,
-        namePrefix: "",
-        owner: MOCK_ACCOUNT,
-        policy: JSON.stringify(defaultPolicy),
-        region,
-        signatureVersion: 0,
-        beginningArchiveTime: "",
-        fifoThroughputScope: "",
-        tracingConfig: "",
-        tagsAll: {},
-      },
-    };
-  },
-  "aws:sns/topicPolicy:TopicPolicy": (inputs) => ({
-    id: inputs.arn,
-    state: { owner: MOCK_ACCOUNT, region: regionOf(inputs) },
-  }),
-  "aws:route53/record:Record": (inputs) => ({
-    id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
-    state: { fqdn: inputs.name },
-  }),
-  "cloudflare:index/dnsRecord:DnsRecord": (inputs, name) => ({
-    id: fakeId(`cloudflare/${name}`, 32, "0123456789abcdef"),
-    state: {
-      proxied: inputs.proxied ?? false,
-      proxiable: inputs.type === "CNAME",
-      createdOn: "2026-01-01T00:00:00Z",
-      modifiedOn: "2026-01-01T00:00:00Z",
-      commentModifiedOn: "2026-01-01T00:00:00Z",
-      tagsModifiedOn: "2026-01-01T00:00:00Z",
-      meta: "{}",
-      tags: [],
-      settings: inputs.settings ?? {},
-    },
-  }),
-};
+/** Hosted zones the mocks have answered for (created or looked up), by id: the provider reads a record's zone. */
+const hostedZones = new Map<string, string>();
 
-/** Inputs as given, and every value only the provider computes as the engine's unknown. */
-function unknownComputed(inputs: State, computedState: State): State {
-  const result: State = { ...inputs };
-  for (const [key, value] of Object.entries(computedState)) {
-    const input = inputs[key];
-    const nested = input && value && typeof input === "object" && typeof value === "object" && !Array.isArray(value);
-    result[key] = nested ? unknownComputed(input, value) : key in inputs ? input : pulumi.runtime.unknownValue;
-  }
-  return result;
+function hostedZone(name: string): string {
+  const id = mockZoneId(name);
+  hostedZones.set(id, normalizeName(name));
+  return id;
 }
 
-/** Data sources, keyed by invoke token. */
-const invokes: Record<string, (inputs: State) => State> = {
-  "aws:route53/getZone:getZone": (inputs) => {
-    const zoneId = `Z${fakeId(`zone/${inputs.name}`, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")}`;
-    return {
-      ...inputs,
-      id: zoneId,
-      zoneId,
-      name: inputs.name,
-      arn: `arn:aws:route53:::hostedzone/${zoneId}`,
-      callerReference: "mock",
-      comment: "",
-      nameServers: ["ns-1.awsdns-00.com."],
-      primaryNameServer: "ns-1.awsdns-00.com.",
-      privateZone: false,
-      resourceRecordSetCount: 2,
-      tags: {},
-      linkedServiceDescription: "",
-      linkedServicePrincipal: "",
-    };
-  },
-};
+/** The provider's `expandRecordName`: a name not ending in its zone's name has the zone appended. */
+function expandRecordName(name: string, zoneId: string): string {
+  const zone = hostedZones.get(zoneId);
+  const n = normalizeName(name);
+  return zone && n !== zone && !n.endsWith(`.${zone}`) ? `${n}.${zone}` : n;
+}
+
+/** The Easy DKIM tokens SES issues an identity of `domain` in `region`. */
+export function mockDkimTokens(domain: string, region: string): string[] {
+  return Array.from({ length: EASY_DKIM_TOKENS }, (_, i) => fakeId(`${normalizeName(domain)}/${region}/${i}`));
+}
 
 /**
- * `preview`: leave computed outputs unknown (ids, tokens, ARNs) as `pulumi preview` does.
- * Unknown resource types fail loudly, so a new type cannot slip in with a made-up shape.
+ * What exists in the cloud account beyond what the program declares, which no schema says.
+ * `replicas`: `<domain> <region>` → the parent region of an identity SES made a Deterministic Easy
+ * DKIM replica (made in the console or the CLI, then imported: @pulumi/aws 7.48 cannot create one).
  */
-export function providerMocks(preview: boolean): pulumi.runtime.Mocks {
+export interface MockWorld {
+  replicas?: Record<string, string>;
+}
+
+export interface MockOptions {
+  preview: boolean;
+  world?: MockWorld;
+  /** The AWS provider's region, for resources that do not name theirs. Default us-east-1. */
+  providerRegion?: string;
+}
+
+type Props = Record<string, any>;
+
+/** What a rule sees: the resource's inputs (secrets unwrapped), its name, and this property's input. */
+interface Context {
+  token: string;
+  name: string;
+  inputs: Props;
+  given: any;
+  region: string;
+  world: MockWorld;
+  /** The block at this rule's path filled from `value` by the schema and the nested rules. */
+  fill(value: Props): Props;
+}
+
+type Rule = (c: Context) => unknown;
+
+interface TypeRules {
+  id: (c: Context) => string;
+  /** Output path (dot-separated into blocks) → its value after apply; `undefined` leaves it out. */
+  rules: Record<string, Rule>;
+  /** Paths whose rule gives the planned value in preview too (defaults, names the provider normalizes at plan). */
+  knownInPreview?: readonly string[];
+  /** SDKv2 `__meta`: schema version and timeouts, for resources that have either (STATE.md §3). */
+  meta?: string;
+}
+
+const arnRegion = (c: Context) => c.inputs.region ?? c.region;
+const ownRegion: Rule = (c) => c.given ?? c.region;
+const tagsAll: Rule = (c) => c.inputs.tags ?? {};
+const created: Rule = () => CREATED;
+const isAddress = (c: Context) => String(c.inputs.emailIdentity).includes("@");
+/** Route 53 keeps a TXT value without its quotes; Route 53 itself separates split strings by a space. */
+const route53StateTxt = (value: string) => value.replace(/""/g, '" "');
+/** SDKv2 timeouts in `__meta`, nanoseconds. */
+const timeoutsMeta = (minutes: { create?: number; update?: number; delete?: number }, schemaVersion: string) =>
+  JSON.stringify({ "e2bfb730-ecaa-11e6-8f88-34363bc7c4c0": Object.fromEntries(Object.entries(minutes).map(([k, m]) => [k, m * 60e9])), schema_version: schemaVersion });
+
+/** The DKIM strategy of an SESv2 identity as SES will report it: the program's selector, a replica the world holds, or Easy DKIM. */
+function sesv2Strategy(c: Context): { origin: string; parentRegion?: string } {
+  if (c.inputs.dkimSigningAttributes?.domainSigningSelector) return { origin: "EXTERNAL" };
+  const parentRegion = c.world.replicas?.[`${normalizeName(String(c.inputs.emailIdentity))} ${arnRegion(c)}`];
+  return parentRegion ? { origin: replicaOrigin(parentRegion), parentRegion } : { origin: "AWS_SES" };
+}
+
+const DNS_RECORD: TypeRules = {
+  id: (c) => fakeId(`cloudflare/${c.inputs.zoneId}/${c.name}`, 32, "0123456789abcdef"),
+  rules: {
+    // Create keeps the configured name (apijson.UnmarshalComputed); only a refresh writes the FQDN.
+    proxied: (c) => c.given ?? false,
+    proxiable: (c) => ["A", "AAAA", "CNAME"].includes(c.inputs.type),
+    // normalizeSettings: a CNAME always gets all three flags; other types keep none.
+    settings: (c) => (c.inputs.type === "CNAME" ? { flattenCname: false, ipv4Only: false, ipv6Only: false, ...c.given } : c.given),
+    tags: (c) => c.given ?? [],
+    meta: () => "{}",
+    createdOn: created,
+    modifiedOn: created,
+    commentModifiedOn: (c) => (c.inputs.comment ? CREATED : undefined),
+    tagsModifiedOn: (c) => (c.inputs.tags?.length ? CREATED : undefined),
+    includeShadowMetadata: (c) => c.given ?? false,
+  },
+  knownInPreview: ["proxied", "tags", "settings", "includeShadowMetadata"],
+};
+
+const RULES: Record<string, TypeRules> = {
+  "aws:sesv2/emailIdentity:EmailIdentity": {
+    id: (c) => c.inputs.emailIdentity,
+    rules: {
+      arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:identity/${c.inputs.emailIdentity}`,
+      identityType: (c) => (isAddress(c) ? "EMAIL_ADDRESS" : "DOMAIN"),
+      region: ownRegion,
+      tagsAll,
+      // A new identity: SES has not found its DKIM records (or the address has not clicked the link) yet.
+      verificationStatus: () => "PENDING",
+      verifiedForSendingStatus: () => false,
+      // Always an object when SES returns DkimAttributes, for addresses too.
+      dkimSigningAttributes: (c) => c.fill(c.given ?? {}),
+      "dkimSigningAttributes.signingAttributesOrigin": (c) => (isAddress(c) ? "AWS_SES" : sesv2Strategy(c).origin),
+      // BYODKIM: SES's tokens hold the selector; a replica has its parent's tokens.
+      "dkimSigningAttributes.tokens": (c) => {
+        if (isAddress(c)) return [];
+        const { origin, parentRegion } = sesv2Strategy(c);
+        return origin === "EXTERNAL" ? [c.inputs.dkimSigningAttributes.domainSigningSelector] : mockDkimTokens(c.inputs.emailIdentity, parentRegion ?? arnRegion(c));
+      },
+      "dkimSigningAttributes.status": (c) => (isAddress(c) ? "NOT_STARTED" : "PENDING"),
+      "dkimSigningAttributes.currentSigningKeyLength": (c) => (isAddress(c) || sesv2Strategy(c).origin === "EXTERNAL" ? "" : (c.inputs.dkimSigningAttributes?.nextSigningKeyLength ?? "RSA_2048_BIT")),
+      "dkimSigningAttributes.nextSigningKeyLength": (c) => c.given ?? (isAddress(c) || sesv2Strategy(c).origin === "EXTERNAL" ? "" : "RSA_2048_BIT"),
+      "dkimSigningAttributes.lastKeyGenerationTimestamp": (c) => (isAddress(c) ? "" : CREATED),
+    },
+    knownInPreview: ["region", "tagsAll"],
+  },
+  "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": {
+    id: (c) => c.inputs.emailIdentity,
+    rules: { region: ownRegion, behaviorOnMxFailure: (c) => c.given ?? "USE_DEFAULT_VALUE" },
+    knownInPreview: ["region"],
+  },
+  "aws:sesv2/emailIdentityFeedbackAttributes:EmailIdentityFeedbackAttributes": {
+    id: (c) => c.inputs.emailIdentity,
+    // SES forwards feedback by email unless told otherwise.
+    rules: { region: ownRegion, emailForwardingEnabled: (c) => c.given ?? true },
+    knownInPreview: ["region"],
+  },
+  "aws:sesv2/configurationSet:ConfigurationSet": {
+    id: (c) => c.inputs.configurationSetName,
+    rules: {
+      arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:configuration-set/${c.inputs.configurationSetName}`,
+      region: ownRegion,
+      tagsAll,
+      reputationOptions: (c) => c.fill(c.given ?? {}),
+      "reputationOptions.lastFreshStart": () => "",
+      "reputationOptions.reputationMetricsEnabled": (c) => c.given ?? false,
+      sendingOptions: (c) => c.fill(c.given ?? {}),
+      "sendingOptions.sendingEnabled": (c) => c.given ?? true,
+      "deliveryOptions.tlsPolicy": (c) => c.given ?? "OPTIONAL",
+    },
+    knownInPreview: ["region", "tagsAll"],
+  },
+  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": {
+    id: (c) => `${c.inputs.configurationSetName}|${c.inputs.eventDestinationName}`,
+    rules: { region: ownRegion },
+    knownInPreview: ["region"],
+  },
+  "aws:sns/topic:Topic": {
+    id: (c) => `arn:aws:sns:${arnRegion(c)}:${MOCK_ACCOUNT}:${c.inputs.name ?? c.name}`,
+    rules: {
+      arn: (c) => `arn:aws:sns:${arnRegion(c)}:${MOCK_ACCOUNT}:${c.inputs.name ?? c.name}`,
+      name: (c) => c.given ?? c.name,
+      owner: () => MOCK_ACCOUNT,
+      // What SNS attaches to a new topic until a TopicPolicy replaces it: the account may use it.
+      policy: (c) =>
+        c.given ??
+        JSON.stringify({
+          Version: "2008-10-17",
+          Id: "__default_policy_ID",
+          Statement: [
+            {
+              Sid: "__default_statement_ID",
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: ["SNS:Publish", "SNS:Subscribe"],
+              Resource: `arn:aws:sns:${arnRegion(c)}:${MOCK_ACCOUNT}:${c.inputs.name ?? c.name}`,
+              Condition: { StringEquals: { "AWS:SourceOwner": MOCK_ACCOUNT } },
+            },
+          ],
+        }),
+      region: ownRegion,
+      tagsAll,
+      // attrmap's WithMissingSetToNil: attributes GetTopicAttributes leaves out are "" or 0.
+      beginningArchiveTime: () => "",
+      fifoThroughputScope: (c) => c.given ?? "",
+      namePrefix: (c) => c.given ?? "",
+      signatureVersion: (c) => c.given ?? 0,
+      tracingConfig: (c) => c.given ?? "",
+    },
+    knownInPreview: ["region", "tagsAll", "name"],
+  },
+  "aws:sns/topicPolicy:TopicPolicy": {
+    id: (c) => c.inputs.arn,
+    rules: { owner: () => MOCK_ACCOUNT, region: ownRegion },
+    knownInPreview: ["region"],
+  },
+  "aws:route53/record:Record": {
+    id: (c) => `${c.inputs.zoneId}_${normalizeName(c.inputs.name)}_${c.inputs.type}`,
+    rules: {
+      // StateFunc: lower case, trailing dot trimmed; not the FQDN (that is `fqdn`).
+      name: (c) => normalizeName(c.given),
+      fqdn: (c) => expandRecordName(c.inputs.name, c.inputs.zoneId),
+      records: (c) => (c.given && ["TXT", "SPF"].includes(c.inputs.type) ? (c.given as string[]).map(route53StateTxt) : c.given),
+      // Never read back: the configured value or null.
+      allowOverwrite: (c) => c.given ?? null,
+    },
+    knownInPreview: ["name"],
+    meta: timeoutsMeta({ create: 30, update: 30, delete: 30 }, "2"),
+  },
+  "aws:route53/zone:Zone": {
+    id: (c) => hostedZone(c.inputs.name),
+    rules: {
+      arn: (c) => `arn:aws:route53:::hostedzone/${hostedZone(c.inputs.name)}`,
+      zoneId: (c) => hostedZone(c.inputs.name),
+      name: (c) => normalizeName(c.given),
+      nameServers: (c) => mockNameServers(c.inputs.name),
+      primaryNameServer: (c) => mockNameServers(c.inputs.name)[0],
+      tagsAll,
+      enableAcceleratedRecovery: (c) => c.given ?? false,
+      // Config only: never read back.
+      forceDestroy: (c) => c.given ?? null,
+    },
+  },
+  "aws:ses/domainIdentity:DomainIdentity": {
+    id: (c) => c.inputs.domain,
+    rules: {
+      arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:identity/${c.inputs.domain}`,
+      region: ownRegion,
+      verificationToken: (c) => Buffer.from(createHash("sha256").update(`${c.inputs.domain}/${arnRegion(c)}`).digest()).toString("base64").slice(0, 44),
+    },
+    knownInPreview: ["region"],
+  },
+  "aws:ses/domainDkim:DomainDkim": {
+    id: (c) => c.inputs.domain,
+    rules: { region: ownRegion, dkimTokens: (c) => mockDkimTokens(c.inputs.domain, arnRegion(c)) },
+    knownInPreview: ["region"],
+  },
+  "aws:ses/mailFrom:MailFrom": {
+    id: (c) => c.inputs.domain,
+    rules: { region: ownRegion, behaviorOnMxFailure: (c) => c.given ?? "UseDefaultValue" },
+    knownInPreview: ["region"],
+  },
+  "cloudflare:index/dnsRecord:DnsRecord": DNS_RECORD,
+  // In 6.x a deprecated copy of DnsRecord's schema (STATE.md §2).
+  "cloudflare:index/record:Record": DNS_RECORD,
+};
+
+function mockNameServers(zone: string): string[] {
+  const n = parseInt(fakeId(`ns/${zone}`, 3, "0123456789"), 10);
+  return [`ns-${n}.awsdns-00.com`, `ns-${n + 1}.awsdns-01.net`, `ns-${n + 2}.awsdns-02.org`, `ns-${n + 3}.awsdns-03.co.uk`];
+}
+
+/** Data sources, keyed by invoke token: the result's computed values. */
+const INVOKES: Record<string, Record<string, Rule>> = {
+  "aws:route53/getZone:getZone": {
+    zoneId: (c) => hostedZone(c.inputs.name),
+    id: (c) => hostedZone(c.inputs.name),
+    arn: (c) => `arn:aws:route53:::hostedzone/${hostedZone(c.inputs.name)}`,
+    name: (c) => normalizeName(c.inputs.name),
+    nameServers: (c) => mockNameServers(normalizeName(c.inputs.name)),
+    primaryNameServer: (c) => mockNameServers(normalizeName(c.inputs.name))[0],
+    callerReference: () => "",
+    comment: () => "",
+    linkedServiceDescription: () => "",
+    linkedServicePrincipal: () => "",
+    privateZone: (c) => c.given ?? false,
+    resourceRecordSetCount: () => 2,
+    tags: (c) => c.given ?? {},
+    vpcId: (c) => c.given ?? null,
+  },
+};
+
+function isObject(value: unknown): value is Props {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isSecret(value: unknown): value is Props {
+  return isObject(value) && value[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+function secret(value: unknown): Props {
+  return { [SECRET_SIG_KEY]: SECRET_SIG, value };
+}
+
+/** Wire form → plain: secrets unwrapped, unknowns kept as the sentinel. */
+function unwrap(value: unknown): any {
+  if (isSecret(value)) return unwrap(value.value);
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+  return value;
+}
+
+class Generator {
+  constructor(
+    private readonly token: string,
+    private readonly implementation: "sdkv2" | "plugin-framework",
+    private readonly typeRules: { rules: Record<string, Rule>; knownInPreview?: readonly string[] },
+    private readonly base: Omit<Context, "given" | "fill">,
+    private readonly preview: boolean,
+  ) {}
+
+  /** Every property of `spec`, from the (wire form) inputs in `given`, the rules and the schema. */
+  object(spec: ObjectSpec, given: Props | undefined, path: string): Props {
+    const out: Props = {};
+    for (const [name, prop] of Object.entries(spec.properties)) {
+      const at = path ? `${path}.${name}` : name;
+      const raw = given?.[name] ?? prop.default;
+      const value = this.property(spec, name, prop, isSecret(raw) ? raw.value : raw, at);
+      if (value === undefined) continue;
+      // SDKv2 wraps a sensitive attribute whatever it holds; PF leaves null and unknown unwrapped.
+      const wrap = isSecret(raw) || (prop.secret && (this.implementation === "sdkv2" || (value !== null && value !== UNKNOWN)));
+      out[name] = wrap ? secret(value) : value;
+    }
+    return out;
+  }
+
+  private property(spec: ObjectSpec, name: string, prop: PropertySpec, given: unknown, at: string): unknown {
+    const rule = this.typeRules.rules[at];
+    const context = (): Context => ({ ...this.base, given: unwrap(given), fill: (value) => this.object(objectSpec(prop)!, value, at) });
+    if (this.preview) {
+      if (rule && this.typeRules.knownInPreview?.includes(at)) return rule(context());
+      if (given !== undefined) return this.given(prop, given, at);
+      if (isComputed(spec, name)) return UNKNOWN;
+      return this.implementation === "sdkv2" ? null : undefined;
+    }
+    if (rule) return rule(context());
+    if (given !== undefined) return this.given(prop, given, at);
+    if (isComputed(spec, name)) {
+      throw new Error(`provider mocks: ${this.token} computes ${at}, and no rule in tools/provider-mocks.ts says what it writes there`);
+    }
+    return this.implementation === "sdkv2" ? zeroValue(prop) : undefined;
+  }
+
+  /** A given value, with the blocks inside it completed. */
+  private given(prop: PropertySpec, value: unknown, at: string): unknown {
+    if (value === UNKNOWN || pulumi.Output.isInstance(value)) return UNKNOWN;
+    const type = typeOf(prop);
+    if (type === "block" && isObject(value)) return this.object(objectSpec(prop)!, value, at);
+    if (type === "array" && Array.isArray(value) && prop.items && typeOf(prop.items) === "block") return value.map((item) => this.object(objectSpec(prop.items!)!, item, at));
+    return value;
+  }
+}
+
+/** The id and outputs the provider of `token` answers a registration with; both in wire form. */
+export function providerOutputs(token: string, name: string, inputs: Props, options: MockOptions): { id: string | undefined; outputs: Props } {
+  const spec = resourceSpec(token);
+  const typeRules = RULES[token];
+  if (!spec || !typeRules) throw new Error(`provider mocks: no schema or rules for ${token}; add its schema to tools/provider-schemas/ and its rules to tools/provider-mocks.ts`);
+  const plain = unwrap(inputs);
+  const base = { token, name, inputs: plain, region: options.providerRegion ?? "us-east-1", world: options.world ?? {} };
+  const outputs = new Generator(token, spec.implementation, typeRules, base, options.preview).object(spec, inputs, "");
+  if (options.preview) return { id: undefined, outputs: { ...outputs, id: UNKNOWN } };
+  const id = typeRules.id({ ...base, given: undefined, fill: () => ({}) });
+  return { id, outputs: { ...outputs, id, ...(typeRules.meta && spec.implementation === "sdkv2" ? { __meta: typeRules.meta } : {}) } };
+}
+
+/** What a data source answers. */
+export function invokeOutputs(token: string, inputs: Props, options: Omit<MockOptions, "preview"> = {}): Props {
+  const spec = functionOutputs(token);
+  const rules = INVOKES[token];
+  if (!spec || !rules) throw new Error(`provider mocks: no schema or rules for invoke ${token}`);
+  const plain = unwrap(inputs);
+  const base = { token, name: token, inputs: plain, region: options.providerRegion ?? "us-east-1", world: options.world ?? {} };
+  // Data sources are SDKv2 here: inputs come back as given, the rest computed or zero.
+  return new Generator(token, "sdkv2", { rules }, base, false).object(spec, inputs, "");
+}
+
+/** The SDK's unknown (preview) → the wire sentinel, so generation sees one form. */
+function wireUnknowns(value: unknown): unknown {
+  if (isSdkUnknown(value)) return UNKNOWN;
+  if (Array.isArray(value)) return value.map(wireUnknowns);
+  if (isObject(value) && !pulumi.Resource.isInstance(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wireUnknowns(v)]));
+  return value;
+}
+
+/**
+ * The mocks for Pulumi's mock runtime (`setMocks`). `preview`: what the provider computes stays
+ * unknown, as in `pulumi preview`. Unknown resource types fail loudly, so a new type cannot slip
+ * in with a made-up shape.
+ */
+export function providerMocks(preview: boolean, world: MockWorld = {}, providerRegion?: string): pulumi.runtime.Mocks {
   return {
     newResource(args) {
       if (!args.custom) return { id: undefined, state: args.inputs };
       if (args.type.startsWith("pulumi:providers:")) return { id: preview ? undefined : `${args.name}-id`, state: args.inputs };
-      const compute = computed[args.type];
-      if (!compute) throw new Error(`provider mocks: no output shape for ${args.type}; add it to tools/provider-mocks.ts`);
-      const { id, state } = compute(args.inputs, args.name);
-      if (preview) return { id: undefined, state: unknownComputed(args.inputs, state) };
-      return { id, state: { ...args.inputs, ...state } };
+      const { id, outputs } = providerOutputs(args.type, args.name, wireUnknowns(args.inputs) as Props, { preview, world, providerRegion });
+      return { id, state: outputs };
     },
     call(args) {
-      const invoke = invokes[args.token];
-      if (!invoke) throw new Error(`provider mocks: no result for invoke ${args.token}`);
-      return invoke(args.inputs);
+      return invokeOutputs(args.token, args.inputs, { world, providerRegion });
     },
   };
 }

@@ -17,7 +17,7 @@ import { EnforcementLevel, PolicyPackArgs, PolicyResource, ResourceValidationArg
 import { PolicyConfigJSONSchemaDefinition } from "@pulumi/policy/schema";
 import { version } from "../policy/package.json";
 import { PACK_NAME, packArgs } from "../policy/pack";
-import { UNKNOWN_STRING, unknownCheckingProxy, UnknownValueError } from "../policy/preview";
+import { isUnreadableCause, UNKNOWN_STRING, unknownCheckingProxy, UnknownValueError } from "../policy/preview";
 
 /** How an engine resource marks a value not known until apply (the wire sentinel of an unknown string). */
 export const UNKNOWN = UNKNOWN_STRING;
@@ -196,7 +196,9 @@ export async function runPolicies(resources: readonly EngineResource[], config: 
       try {
         await run((message, at) => findings.push({ policy: policy.name, level: reported, urn: urn ?? at, message }));
       } catch (error) {
-        if (error instanceof UnknownValueError) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${version}' during preview: ${error.message}` });
+        // Secrets this tool cannot read (an export without --show-secrets) leave checks undecided as preview does; the engine itself reads them.
+        if (isUnreadableCause(error)) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't decide policy '${policy.name}' on this state: ${(error as Error).message}` });
+        else if (error instanceof UnknownValueError) findings.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${version}' during preview: ${error.message}` });
         else if (!(error instanceof NotApplicable)) throw new Error(`policy '${policy.name}' failed: ${(error as Error).message}`, { cause: error });
       }
     };

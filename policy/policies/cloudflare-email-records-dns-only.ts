@@ -1,8 +1,9 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { isSesDkimHost } from "../../lib/regions";
 import { stackCheck } from "../check";
-import { DnsRecord, StackFacts, where } from "../facts";
-import { isUnknown, read } from "../preview";
+import { recordedBoolean } from "../../lib/state";
+import { attr, DnsRecord, StackFacts, where } from "../facts";
+import { isUnknown } from "../preview";
 
 /** A DKIM CNAME: computed from an SES identity's tokens, or recognisably one by name or target. */
 function isDkimCname(record: DnsRecord): boolean {
@@ -26,15 +27,14 @@ export const cloudflareEmailRecordsDnsOnly: StackValidationPolicy = {
   validateStack: stackCheck({ perIdentity: false }, (facts, findings) => {
     for (const record of facts.records) {
       if (record.provider !== "cloudflare" || !isDkimCname(record)) continue;
-      const props = record.resource.props;
-      const proxied = read(() => props.proxied === true);
-      const flattened = read(() => props.settings?.flattenCname === true);
+      const proxied = attr(record.resource, "proxied", recordedBoolean);
+      const flattened = attr(record.resource, "settings.flattenCname", recordedBoolean);
       for (const [setting, value, fix] of [
         ["proxied", proxied, "proxied: false"],
         ["flattened", flattened, "settings: { flattenCname: false }"],
       ] as const) {
-        if (isUnknown(value)) findings.undecide(`whether ${describe(record, facts)} is ${setting} is known only after apply`, value);
-        else if (value) findings.fail(`${describe(record, facts)} is ${setting}, so receivers cannot read SES's DKIM key; set ${fix}`, record.resource.urn);
+        if (isUnknown(value)) findings.undecide(`whether ${describe(record, facts)} is ${setting} is ${value.why}`, value);
+        else if (value === true) findings.fail(`${describe(record, facts)} is ${setting}, so receivers cannot read SES's DKIM key; set ${fix}`, record.resource.urn);
       }
     }
   }),

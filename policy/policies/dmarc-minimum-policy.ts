@@ -30,7 +30,7 @@ export const dmarcMinimumPolicy: StackValidationPolicy = {
       const add = (message: string, standard: DmarcStandard) => messages.set(message, [...(messages.get(message) ?? []), standard]);
       for (const { standard, outcome, unknown } of policies) {
         const cause = outcome.status === "unknown" ? dns.causeOf(unknown.map((u) => u.name)) : undefined;
-        if (cause) findings.undecide(`${from}: its DMARC policy is known only after apply (${(outcome as { why: string }).why})`, cause);
+        if (cause) findings.undecide(`${from}: its DMARC policy is ${cause.why} (${(outcome as { why: string }).why})`, cause);
         if (outcome.status !== "applied") continue; // no record, or one outside the stack: ses-dmarc-record's finding
         const p = outcome.policy;
         // The weakest tag that may apply (sp or np while the From domain's existence is unknown).

@@ -44,7 +44,7 @@ export const dmarcReportAuthorization: StackValidationPolicy = {
         const answers = names.map((n) => facts.valuesAt(n, "TXT"));
         if (answers.some((a) => !isUnknown(a) && a.some(looksLikeDmarc))) continue;
         const unknown = answers.find(isUnknown);
-        if (unknown) findings.undecide(`the report authorisation at ${names[0]} is known only after apply`, unknown);
+        if (unknown) findings.undecide(`the report authorisation at ${names[0]} is ${unknown.why}`, unknown);
         else {
           findings.fail(
             `${d.name} (identity ${id.domain}) sends reports to ${uri}, but ${destination} has not authorised reports for ${policyDomain}: receivers drop them until TXT "v=DMARC1" is published at ${names[0]}; once it is, add ${destination} to authorizedReportDomains`,

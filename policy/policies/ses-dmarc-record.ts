@@ -1,7 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { dmarcAt, dmarcName, DmarcStandard, PolicyDiscovery } from "../../lib/dmarc";
 import { stackCheck } from "../check";
-import { AFTER_APPLY } from "../facts";
 import { DomainsConfig, domainsConfigSchema, fromDomainsDmarc, undecided, whose } from "../domains";
 
 /** The same finding from several standards is reported once, naming them. */
@@ -45,9 +44,10 @@ export const sesDmarcRecord: StackValidationPolicy = {
       }
       const unknown = policies.filter((d) => d.outcome.status === "unknown");
       if (unknown.length) {
-        const pending = [...new Set(unknown.flatMap((d) => d.unknown.filter((u) => u.why === AFTER_APPLY).map((u) => u.name)))];
+        // Names that wait for apply (or hold a secret an export cannot show) say so; the others need externalDmarc.
+        const waiting = [...new Set(unknown.flatMap((d) => d.unknown.map((u) => u.name)).filter((name) => dns.causeOf([name])))];
         const whys = [...new Set(unknown.map((d) => (d.outcome as { why: string }).why))];
-        const message = pending.length ? `${from}: the TXT records at ${pending.join(", ")} are known only after apply` : `${who}: the DMARC record receivers find cannot be decided: ${whys.join("; ")}`;
+        const message = waiting.length ? `${from}: the TXT records at ${waiting.join(", ")} are ${dns.causeOf(waiting)!.why}` : `${who}: the DMARC record receivers find cannot be decided: ${whys.join("; ")}`;
         undecided(findings, dns, unknown.flatMap((d) => d.unknown), message, id.resource.urn);
       }
       if (policies.every(isMissing)) {

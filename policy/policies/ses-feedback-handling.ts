@@ -1,7 +1,8 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { SesEventType } from "../../lib/spec";
-import { regionOf } from "../facts";
-import { Findings, isUnknown, Maybe, read, Unknown } from "../preview";
+import { recordedBoolean, recordedObject, recordedString, recordedStrings } from "../../lib/state";
+import { attr, regionOf } from "../facts";
+import { Findings, isUnknown, Maybe, Unknown } from "../preview";
 
 const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
 const FEEDBACK_ATTRIBUTES = "aws:sesv2/emailIdentityFeedbackAttributes:EmailIdentityFeedbackAttributes";
@@ -19,13 +20,13 @@ interface Ref {
 }
 
 function refOf(r: PolicyResource, nameProp: string): Ref {
-  return { urn: r.urn, name: read(() => r.props[nameProp] as string | undefined), region: regionOf(r) };
+  return { urn: r.urn, name: attr(r, nameProp, recordedString), region: regionOf(r) };
 }
 
 /** `r` refers to `target` through `prop`: by property dependency (what preview knows), else by name in the same region. */
 function refersTo(r: PolicyResource, prop: string, target: Ref): boolean {
   if (target.urn && r.propertyDependencies?.[prop]?.some((d) => d.urn === target.urn)) return true;
-  const name = read(() => r.props[prop] as string | undefined);
+  const name = attr(r, prop, recordedString);
   if (isUnknown(name) || isUnknown(target.name) || name === undefined || name !== target.name) return false;
   const region = regionOf(r);
   return !isUnknown(region) && !isUnknown(target.region) && region === target.region;
@@ -34,7 +35,9 @@ function refersTo(r: PolicyResource, prop: string, target: Ref): boolean {
 /** Whether SES emails bounces and complaints to the Return-Path: on unless a FeedbackAttributes says otherwise (unset is false). */
 function forwarding(identity: PolicyResource, attributes: PolicyResource[]): Maybe<boolean> {
   const own = attributes.find((a) => refersTo(a, "emailIdentity", refOf(identity, "emailIdentity")));
-  return own ? read(() => own.props.emailForwardingEnabled === true) : true;
+  if (!own) return true;
+  const enabled = attr(own, "emailForwardingEnabled", recordedBoolean);
+  return isUnknown(enabled) ? enabled : enabled === true;
 }
 
 /**
@@ -43,7 +46,8 @@ function forwarding(identity: PolicyResource, attributes: PolicyResource[]): May
  * not declare, with no destination here either, is someone else's to judge: true.
  */
 function publishesFeedback(identity: PolicyResource, sets: PolicyResource[], destinations: PolicyResource[]): Maybe<boolean> {
-  const setName = read(() => identity.props.configurationSetName as string | undefined);
+  // The provider records "" for an identity without a default configuration set.
+  const setName = attr(identity, "configurationSetName", recordedString);
   const set = sets.find((s) => refersTo(identity, "configurationSetName", refOf(s, "configurationSetName")));
   if (setName === undefined && !set) return false;
   const setRef = set ? refOf(set, "configurationSetName") : { name: setName, region: regionOf(identity) };
@@ -51,12 +55,13 @@ function publishesFeedback(identity: PolicyResource, sets: PolicyResource[], des
   if (!set && ofSet.length === 0) return true;
   const published = new Set<string>();
   for (const d of ofSet) {
-    const types = read(() => {
-      const e = d.props.eventDestination;
-      return e.enabled === true && !e.cloudWatchDestination ? [...(e.matchingEventTypes as string[])] : [];
-    });
-    if (isUnknown(types)) return types;
-    types.forEach((t) => published.add(t));
+    const enabled = attr(d, "eventDestination.enabled", recordedBoolean);
+    // Unused destination blocks are null in state; a CloudWatch destination only counts events.
+    const cloudWatch = attr(d, "eventDestination.cloudWatchDestination", recordedObject);
+    const types = attr(d, "eventDestination.matchingEventTypes", recordedStrings);
+    const unknown = [enabled, cloudWatch, types].find(isUnknown);
+    if (unknown) return unknown;
+    if (enabled === true && cloudWatch === undefined) (types as string[] | undefined)?.forEach((t) => published.add(t));
   }
   return FEEDBACK.every((t) => published.has(t));
 }
@@ -70,12 +75,12 @@ export const sesFeedbackHandling: StackValidationPolicy = {
     const ofType = (type: string) => args.resources.filter((r) => r.type === type);
     const [attributes, sets, destinations] = [ofType(FEEDBACK_ATTRIBUTES), ofType(CONFIGURATION_SET), ofType(DESTINATION)];
     for (const identity of ofType(IDENTITY)) {
-      const name = read(() => identity.props.emailIdentity as string);
-      const label = isUnknown(name) ? `SES identity "${identity.name}"` : `SES identity ${name} (${describeRegion(regionOf(identity))})`;
+      const name = attr(identity, "emailIdentity", recordedString);
+      const label = typeof name === "string" ? `SES identity ${name} (${describeRegion(regionOf(identity))})` : `SES identity "${identity.name}"`;
       const forwards = forwarding(identity, attributes);
       const published = forwards === true ? true : publishesFeedback(identity, sets, destinations);
       const unknown = [forwards, published].find(isUnknown) as Unknown | undefined;
-      if (unknown) findings.undecide(`whether ${label} hears of bounces and complaints is known only after apply`, unknown);
+      if (unknown) findings.undecide(`whether ${label} hears of bounces and complaints is ${unknown.why}`, unknown);
       else if (!published) {
         findings.fail(
           `${label} sends with neither an event destination for BOUNCE and COMPLAINT nor feedback forwarding, so nobody acts on them: publish both through its configuration set, or set emailForwardingEnabled: true`,

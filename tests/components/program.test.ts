@@ -6,7 +6,8 @@ import { strict as assert } from "node:assert";
 import { ConfigError } from "../../lib/config";
 import { dkimHost } from "../../lib/regions";
 import { FROM_DOMAINS_TAG } from "../../lib/tags";
-import { plain, ProgramFailed, ProgramRun, Registration, runProgram, SECRET_SIG, SIG_KEY, UNKNOWN } from "../../tools/mock-run";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../../lib/state";
+import { plain, ProgramFailed, ProgramRun, Registration, runProgram, UNKNOWN } from "../../tools/mock-run";
 import { CLOUDFLARE_ZONE, exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
 
 const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
@@ -109,7 +110,12 @@ describe("program: Route 53", () => {
     const out = plain(result.outputs) as any;
     assert.deepEqual(Object.keys(out.identities["example.com"]), ["us-east-1", "eu-west-1"]);
     assert.equal(out.identities["example.com"]["eu-west-1"].arn, "arn:aws:ses:eu-west-1:123456789012:identity/example.com");
-    assert.equal(out.identities["example.com"]["eu-west-1"].verifiedForSending, false);
+    assert.deepEqual(out.identities["example.com"]["eu-west-1"], {
+      arn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+      verifiedForSending: false,
+      verificationStatus: "PENDING",
+      dkimStatus: "PENDING",
+    });
     assert.equal(out.records.length, 9);
     assert.deepEqual(
       out.records.map((r: any) => ({ name: r.name, type: r.type, values: r.values, ttl: r.ttl })).sort((a: any, b: any) => `${a.name}${a.type}`.localeCompare(`${b.name}${b.type}`)),
@@ -118,6 +124,14 @@ describe("program: Route 53", () => {
     assert.match(out.zoneFile, /^_dmarc\.example\.com\.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarcreports@example\.com"$/m);
     assert.match(out.zoneFile, /^bounce\.example\.com\.\t3600\tIN\tMX\t10 feedback-smtp\.us-east-1\.amazonses\.com\.$/m);
     assert.equal(out.zoneFile.trim().split("\n").length, 9);
+  });
+
+  it("keeps DKIM record names and values, and every output, out of secrets, though the provider makes the identity's DKIM block secret", () => {
+    const identity = ofType(result, IDENTITY)[0];
+    assert.equal((identity.outputs.dkimSigningAttributes as any).domainSigningPrivateKey[SECRET_SIG_KEY], SECRET_SIG, "the provider's own secret, even when empty");
+    const dnsRecords = result.registrations.filter((r) => r.type === R53);
+    assert.doesNotMatch(JSON.stringify(dnsRecords.map((r) => r.inputs)), new RegExp(SECRET_SIG));
+    assert.doesNotMatch(JSON.stringify(result.outputs), new RegExp(SECRET_SIG));
   });
 
   it("never lets 'undefined' into a name, value or output", () => {
@@ -202,7 +216,12 @@ describe("program: regions", () => {
       ["ops@example.com", "eu-west-1"],
     ]);
     assert.equal(dns(r).length, 0);
-    assert.equal((plain(r.outputs) as any).addresses["ops@example.com"]["eu-west-1"].arn, "arn:aws:ses:eu-west-1:123456789012:identity/ops@example.com");
+    assert.deepEqual((plain(r.outputs) as any).addresses["ops@example.com"]["eu-west-1"], {
+      arn: "arn:aws:ses:eu-west-1:123456789012:identity/ops@example.com",
+      verifiedForSending: false,
+      verificationStatus: "PENDING",
+      dkimStatus: "NOT_STARTED",
+    });
   });
 });
 
@@ -273,7 +292,7 @@ describe("program: long TXT values and BYODKIM", () => {
     const r = await byodkim("route53");
     const identity = ofType(r, IDENTITY)[0];
     const sent = (identity.inputs.dkimSigningAttributes as any).domainSigningPrivateKey;
-    assert.equal(sent[SIG_KEY], SECRET_SIG, "sent to the provider as a secret");
+    assert.equal(sent[SECRET_SIG_KEY], SECRET_SIG, "sent to the provider as a secret");
     const everythingElse = JSON.stringify([r.outputs, r.registrations.filter((x) => x.type !== IDENTITY).map((x) => [x.inputs, x.outputs])]);
     assert.ok(!everythingElse.includes(key.privateKey.slice(0, 64)));
     assert.equal((identity.inputs.dkimSigningAttributes as any).domainSigningSelector, "ses2026");

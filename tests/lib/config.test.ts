@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, dmarcConfigWarnings, parseStackConfig, UNREADABLE_SECRET } from "../../lib/config";
+import { ConfigError, dmarcConfigWarnings, parseStackConfig } from "../../lib/config";
+import { UNREADABLE_SECRET } from "../../lib/state";
 import { Alignment, DmarcPolicy, formatDmarc, Standards } from "../../lib/dmarc";
 import { DnsProvider, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
 import { exampleDomain, rsaKeyPair, stackConfig } from "../fixtures/stacks";

@@ -1,7 +1,16 @@
 import { strict as assert } from "node:assert";
-import { byodkimValue, dkimPublicKey } from "../../lib/records";
+import { byodkimValue, dkimPublicKey, dkimSelectorName, easyDkimName, easyDkimTarget } from "../../lib/records";
 
 describe("lib/records", () => {
+  it("never builds a DKIM name from an empty selector or token", () => {
+    assert.equal(dkimSelectorName("ses2026", "example.com"), "ses2026._domainkey.example.com");
+    for (const empty of ["", " "]) {
+      assert.throws(() => dkimSelectorName(empty, "example.com"), /no DKIM selector: refusing to build a DNS name/);
+      assert.throws(() => easyDkimName("example.com", empty), /no DKIM token/);
+      assert.throws(() => easyDkimTarget("us-east-1", empty), /no DKIM token/);
+    }
+  });
+
   describe("dkimPublicKey (RFC 6376 §3.6.1)", () => {
     const key = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1234+/abc==";
 

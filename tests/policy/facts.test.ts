@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { StackFacts } from "../../policy/facts";
+import { fromDeployment } from "../../tools/plan/engine";
 import { isUnknown } from "../../policy/preview";
 import { EngineResource, policyResources, UNKNOWN } from "../../tools/run-policies";
 import { awsProvider, domainStack, resource } from "./stacks";
@@ -14,6 +17,12 @@ describe("policy/facts", () => {
     const facts = factsOf([zone, txt, mx]);
     assert.deepEqual(facts.valuesAt("bounce.example.com", "TXT"), ["v=spf1 include:amazonses.com ~all"]);
     assert.deepEqual(facts.valuesAt("bounce.example.com", "MX"), ["10 feedback-smtp.us-east-1.amazonses.com"]);
+  });
+
+  it("reads a v5 cloudflare.Record as pulumi-cloudflare recorded it: content set, value/priority/data null, __meta, \"\" comment", () => {
+    const file = join(__dirname, "..", "fixtures", "exports", "recorded", "cloudflare-5.49.0-record.stack.json");
+    const facts = factsOf(fromDeployment(JSON.parse(readFileSync(file, "utf8")), file).resources);
+    assert.deepEqual(facts.records.map((r) => [r.provider, r.type, r.name, r.values]), [["cloudflare", "A", "pkqwmkcksr", ["192.0.2.1"]]]);
   });
 
   it("treats a missing record as unknown while a record's name is unknown and no identity accounts for it", () => {

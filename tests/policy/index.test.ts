@@ -15,8 +15,11 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { PACK_NAME, packArgs } from "../../policy/pack";
 import { version } from "../../policy/package.json";
+import { readExport } from "../../tools/plan/audit";
 import { EngineResource, Finding, PolicyPackConfig, resolvePolicyConfig, runPolicies } from "../../tools/run-policies";
 import { domainStack } from "./stacks";
+
+const EXPORTS = join(__dirname, "..", "fixtures", "exports");
 
 const PACK_DIR = join(__dirname, "..", "..", "policy");
 const RUN_POLICY_PACK = join(require.resolve("@pulumi/pulumi/package.json"), "..", "cmd", "run-policy-pack");
@@ -39,6 +42,13 @@ function boot(child: ChildProcess): Promise<number> {
 
 function call<Req, Res>(method: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => method(req, (e, r) => (e ? reject(e) : resolve(r))));
+}
+
+/** Diagnostics as the runner's findings. */
+function findingsOf(response: proto.AnalyzeResponse): Finding[] {
+  return response
+    .getDiagnosticsList()
+    .map((d): Finding => ({ policy: d.getPolicyname(), level: LEVELS[d.getEnforcementlevel()] as Finding["level"], urn: d.getUrn() || undefined, message: d.getMessage().slice(d.getDescription().length + 1) }));
 }
 
 function analyzerResource(r: EngineResource): proto.AnalyzerResource {
@@ -109,9 +119,7 @@ describe("policy pack served by run-policy-pack (Analyzer gRPC)", function () {
     // MAIL FROM passes, DKIM lacks a CNAME in one region: a failure only because both paths are required.
     const stack = domainStack({ domain: "example.com", regions: ["us-east-1", "ap-south-2"] }).filter((r) => r.name !== "example.com-ap-south-2-dkim-3");
     const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(client.analyzeStack.bind(client), new proto.AnalyzeStackRequest().setResourcesList(stack.map(analyzerResource)));
-    const served = response.getDiagnosticsList().map(
-      (d): Finding => ({ policy: d.getPolicyname(), level: LEVELS[d.getEnforcementlevel()] as Finding["level"], urn: d.getUrn() || undefined, message: d.getMessage().slice(d.getDescription().length + 1) }),
-    );
+    const served = findingsOf(response);
     const alignment = served.filter((f) => f.policy === "ses-dmarc-alignment");
     assert.equal(alignment.length, 1);
     assert.equal(alignment[0].level, "mandatory");
@@ -133,6 +141,26 @@ describe("policy pack served by run-policy-pack (Analyzer gRPC)", function () {
     const local = await runPolicies(stack, config);
     assert.deepEqual(diagnostics.map((d) => d.getMessage()), local.map((f) => f.message));
     assert.match(diagnostics[1].getMessage(), /^can't run policy 'ses-dkim-records' from policy pack 'ses-email-auth@v0\.1\.0' during preview: the DKIM CNAMEs of example\.com \(eu-west-1\) are known only after apply/);
+  });
+
+  it("passes, as the local runner does, the state the real providers write: Easy DKIM, BYODKIM, SES v1 and a DEED replica", async () => {
+    await configure({});
+    for (const file of ["route53.json", "cloudflare.json", "byodkim.json", "ses-v1.json", "deed.json"]) {
+      const { resources } = readExport(join(EXPORTS, file));
+      const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(client.analyzeStack.bind(client), new proto.AnalyzeStackRequest().setResourcesList(resources.map(analyzerResource)));
+      assert.deepEqual(findingsOf(response), [], file);
+      assert.deepEqual((await runPolicies(resources)).filter((f) => f.policy !== "route53-txt-chunking"), [], file);
+    }
+  });
+
+  it("fails a DEED replica whose parent's records are missing, naming the parent region, as the local runner does", async () => {
+    await configure({});
+    const { resources } = readExport(join(EXPORTS, "deed.json"));
+    const stack = resources.filter((r) => !/::example\.com-dkim-[123]$/.test(r.urn));
+    const response = await call<proto.AnalyzeStackRequest, proto.AnalyzeResponse>(client.analyzeStack.bind(client), new proto.AnalyzeStackRequest().setResourcesList(stack.map(analyzerResource)));
+    const served = findingsOf(response);
+    assert.deepEqual(served, (await runPolicies(stack)).filter((f) => f.policy !== "route53-txt-chunking"));
+    assert.ok(served.some((f) => f.level === "mandatory" && /\(eu-west-1\), a Deterministic Easy DKIM replica that signs with the keys of its af-south-1 identity: no CNAME at/.test(f.message)), JSON.stringify(served));
   });
 
   it("runs resource policies through Analyze", async () => {

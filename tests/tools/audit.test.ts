@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { audit, readExport } from "../../tools/plan/audit";
 import { NotAnExport } from "../../tools/plan/engine";
 import { exitStatus, Report } from "../../tools/plan/report";
+import { mockDkimTokens } from "../../tools/provider-mocks";
 import { PolicyPackConfig } from "../../tools/run-policies";
 import { npmRun, removeDir } from "./cli";
 
@@ -80,17 +81,83 @@ describe("audit", () => {
       assert.deepEqual(report.violations, []);
       assert.equal(report.stack, "legacy");
       assert.deepEqual(
-        report.records.map((r) => `${r.name} ${r.type} ${r.region ?? "-"}`),
+        report.records.map((r) => `${r.name} ${r.type} ${r.region ?? "-"}`).sort(),
         [
-          "k3zq4w7cxv2m5r6t8y9u0i1o2p3a4s5d._domainkey.example.org CNAME eu-west-1",
-          "f6g7h8j9k0l1z2x3c4v5b6n7m8q9w0e1._domainkey.example.org CNAME eu-west-1",
-          "r2t3y4u5i6o7p8a9s0d1f2g3h4j5k6l7._domainkey.example.org CNAME eu-west-1",
+          ...mockDkimTokens("example.org", "eu-west-1").map((t) => `${t}._domainkey.example.org CNAME eu-west-1`),
           "mail.example.org MX eu-west-1",
           "mail.example.org TXT eu-west-1",
           "_dmarc.example.org TXT -",
-        ],
+        ].sort(),
       );
       assert.equal(report.resources.find((r) => r.type === "aws:ses/domainIdentity:DomainIdentity")?.region, "eu-west-1");
+    });
+  });
+
+  describe("state as the real providers write it", () => {
+    const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:AAAA:BBBB" };
+    const identities = (d: Export) => d.deployment.resources.filter((r) => r.urn.includes("aws:sesv2/emailIdentity:EmailIdentity"));
+    const dkimRecords = (d: Export) => d.deployment.resources.filter((r) => /dkim(-[a-z0-9-]+)?-[123]$/.test(r.urn));
+
+    it("passes Easy DKIM with the selector \"\" the provider records, also without an origin (older state): never 'no DKIM key at ._domainkey.…'", async () => {
+      for (const edit of [(_: Export) => {}, (d: Export) => identities(d).forEach((r) => delete r.outputs.dkimSigningAttributes.signingAttributesOrigin)]) {
+        const report = await run(edited("route53", edit));
+        assert.deepEqual(report.violations, []);
+        assert.equal(identities(JSON.parse(readFileSync(join(EXPORTS, "route53.json"), "utf8")))[0].outputs.dkimSigningAttributes.domainSigningSelector, "");
+      }
+    });
+
+    it("passes BYODKIM: one key record for both regions, read whole from Route 53's first\" \"rest; an imported identity's selector comes from SES's tokens", async () => {
+      const report = await run(join(EXPORTS, "byodkim.json"));
+      assert.deepEqual(report.violations, []);
+      assert.match(report.records.find((r) => r.name === "ses2026._domainkey.example.net")!.values[0], /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]+=*$/);
+      const imported = await run(edited("byodkim", (d) => identities(d).forEach((r) => (r.outputs.dkimSigningAttributes.domainSigningSelector = ""))));
+      assert.deepEqual(imported.violations, []);
+    });
+
+    it("passes a Deterministic Easy DKIM replica on its parent's records, also when the parent is another stack's", async () => {
+      assert.deepEqual((await run(join(EXPORTS, "deed.json"))).violations, []);
+      const parentElsewhere = await run(edited("deed", (d) => remove(d, "example.com-af-south-1")));
+      assert.deepEqual(parentElsewhere.violations, []);
+    });
+
+    it("names the parent region and the records to publish when a replica's parent records are missing or point elsewhere", async () => {
+      const missing = await run(edited("deed", (d) => dkimRecords(d).forEach((r) => remove(d, r.urn.split("::").pop()!))));
+      const replica = missing.violations.find((v) => v.policy === "ses-dkim-records" && v.message.includes("(eu-west-1)"));
+      assert.match(
+        replica?.message ?? JSON.stringify(missing.violations),
+        /^DKIM of example\.com \(eu-west-1\), a Deterministic Easy DKIM replica that signs with the keys of its af-south-1 identity: no CNAME at [a-z2-7]{32}\._domainkey\.example\.com.*; publish the af-south-1 identity's CNAMEs <token>\._domainkey\.example\.com → <token>\.dkim\.af-south-1\.amazonses\.com for each of its 3 tokens \(one set serves the parent and every replica\)$/,
+      );
+      const ownHost = await run(edited("deed", (d) => dkimRecords(d).forEach((r) => (r.outputs.records = r.outputs.records.map((t: string) => t.replace(".dkim.af-south-1.", ".dkim."))))));
+      assert.match(ownHost.violations.find((v) => v.message.includes("(eu-west-1)"))!.message, /points at [a-z2-7]{32}\.dkim\.amazonses\.com, not [a-z2-7]{32}\.dkim\.af-south-1\.amazonses\.com/);
+    });
+
+    it("leaves DKIM undecided, not failed, when the export holds the record names as secrets it cannot read", async () => {
+      const report = await run(edited("route53", (d) => dkimRecords(d).forEach((r) => (r.outputs.name = SECRET))));
+      assert.deepEqual(failing(report), []);
+      assert.match(report.violations.find((v) => v.policy === "ses-dkim-records")!.message, /^can't decide policy 'ses-dkim-records' on this state: the DKIM CNAMEs of example\.com \(us-east-1\) are unreadable here \(a secret: export with --show-secrets\)/);
+    });
+
+    it("ignores the engine's and the bridge's __ keys", async () => {
+      const report = await run(edited("route53", (d) => d.deployment.resources.forEach((r) => r.outputs && Object.assign(r.outputs, { __pulumi_raw_state_delta: { delta: {} } }, r.inputs && { __defaults: [] }))));
+      assert.deepEqual(report.violations, []);
+    });
+  });
+
+  describe("state no provider writes", () => {
+    const shapes: [string, (d: Export) => void, RegExp][] = [
+      ["an object for a list", (d) => (resource(d, "example.com-us-east-1").outputs.dkimSigningAttributes.tokens = { a: "b" }), /example\.com-us-east-1: dkimSigningAttributes\.tokens is an object where the schema says array: no provider writes that/],
+      ["a string where the schema says integer", (d) => (resource(d, "example.com-dmarc").outputs.ttl = "3600"), /::example\.com-dmarc: ttl is the string "3600" where the schema says integer/],
+    ];
+    for (const [what, edit, message] of shapes) {
+      it(`refuses ${what}, naming the resource and the property`, () => {
+        assert.throws(() => readExport(edited("route53", edit)), (e: unknown) => e instanceof NotAnExport && message.test(e.message));
+      });
+    }
+
+    it("exits 2 on a record without a name, naming the resource and the property, without a stack trace", () => {
+      const r = npmRun("audit", ["--state", edited("route53", (d) => (resource(d, "example.com-dmarc").outputs.name = ""))]);
+      assert.equal(r.status, 2, r.stderr + r.stdout);
+      assert.match(r.stderr, /^audit: urn:pulumi:prod::ses-email-auth::.*::example\.com-dmarc: name is the string "", but the provider writes the record's name there\n$/);
     });
   });
 

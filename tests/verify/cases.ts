@@ -295,12 +295,15 @@ export function targetOf(c: Case, requiredPaths = RequiredPaths.ANY, standards =
   return { spec: c.spec, tokens: c.tokens, declared: [], requiredPaths, standards };
 }
 
+/** The amazonses.com stub: its SPF record, and a DKIM key at each of `targets` (what SES publishes for each token). */
+export function sesStub(targets: readonly string[]): Zone[] {
+  return [txt(SES_SPF_INCLUDE, SES_SPF_RECORD), ...targets.map((name) => txt(name, `v=DKIM1; k=rsa; p=${PUBLIC_KEY}`))];
+}
+
 /** The whole zone: every case's records and the amazonses.com stub (SPF, a key at each token's target). */
 export function testZone(cases: readonly Case[]): string {
   const names = new Set(cases.flatMap((c) => c.zone.map((r) => r.name)));
-  const keys = cases.flatMap((c) =>
-    [...c.tokens].flatMap(([region, tokens]) => tokens.map((t) => `${t}.${dkimHost(region)}`)).filter((name) => !names.has(name)).map((name) => txt(name, `v=DKIM1; k=rsa; p=${PUBLIC_KEY}`)),
-  );
+  const targets = cases.flatMap((c) => [...c.tokens].flatMap(([region, tokens]) => tokens.map((t) => `${t}.${dkimHost(region)}`)).filter((name) => !names.has(name)));
   const raw = cases.flatMap((c) => c.rawLines ?? []).join("\n");
-  return `${renderZoneFile([txt(SES_SPF_INCLUDE, SES_SPF_RECORD), ...keys, ...cases.flatMap((c) => c.zone)])}${raw}\n`;
+  return `${renderZoneFile([...sesStub(targets), ...cases.flatMap((c) => c.zone)])}${raw}\n`;
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../../lib/config";
+import { StateValueError } from "../../lib/state";
 import { PolicyPackConfig, resolvePolicyConfig } from "../run-policies";
 import { StackFileError } from "../stack-config";
 import { NotAnExport } from "./engine";
@@ -50,7 +51,9 @@ export function readPolicyConfig(path: string | undefined, fallback: string): Po
 }
 
 function isUserError(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof StackFileError || error instanceof ConfigError || error instanceof NotAnExport;
+  // A state no provider writes surfaces from inside the policy that read it.
+  const cause = error instanceof Error ? error.cause : undefined;
+  return error instanceof UsageError || error instanceof StackFileError || error instanceof ConfigError || error instanceof NotAnExport || cause instanceof StateValueError;
 }
 
 /** Parses `argv`, runs `produce`, prints the report in the chosen format and sets the exit status. */
@@ -72,7 +75,7 @@ export async function runCommand(command: string, usage: string, options: Option
     process.exitCode = exitStatus(report);
   } catch (error) {
     if (isUserError(error)) {
-      process.stderr.write(`${command}: ${error.message}\n`);
+      process.stderr.write(`${command}: ${error.cause instanceof StateValueError ? error.cause.message : error.message}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`${command}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

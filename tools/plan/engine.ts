@@ -5,8 +5,10 @@
  *   itself would register, since the mock runtime registers none;
  * - a `pulumi stack export` file (deployment version 3), linked as the engine links its state.
  */
-import { PROJECT, UNREADABLE_SECRET } from "../../lib/config";
-import { Registration, SECRET_SIG, SIG_KEY } from "../mock-run";
+import { PROJECT } from "../../lib/config";
+import { isSecretEnvelope, revealed, SECRET_SIG, SECRET_SIG_KEY, UNREADABLE, UNREADABLE_SECRET, withoutInternalKeys } from "../../lib/state";
+import { Registration } from "../mock-run";
+import { describesVersion, resourceSpec, shapeProblems } from "../provider-schema";
 import { EngineResource } from "../run-policies";
 
 /** A resource and whether it is managed by a provider (a custom resource) rather than a component. */
@@ -110,16 +112,29 @@ function isObject(value: unknown): value is Json {
 
 /**
  * State secrets → the wire form the analyzer unwraps. Without `--show-secrets` an export holds
- * only ciphertext, which cannot be read here: it stands as UNREADABLE_SECRET.
+ * only ciphertext, which cannot be read here: it stands as UNREADABLE_SECRET (lib/state.ts).
  */
 function stateValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stateValue);
   if (!isObject(value)) return value;
-  if (value[SIG_KEY] === SECRET_SIG) {
-    const plaintext = typeof value.plaintext === "string" ? JSON.parse(value.plaintext) : UNREADABLE_SECRET;
-    return { [SIG_KEY]: SECRET_SIG, value: stateValue(plaintext) };
+  if (isSecretEnvelope(value)) {
+    const inner = revealed(value);
+    return { [SECRET_SIG_KEY]: SECRET_SIG, value: inner === UNREADABLE ? UNREADABLE_SECRET : stateValue(inner) };
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stateValue(v)]));
+}
+
+/**
+ * A resource's recorded properties as the engine sends them to the pack: without the `__` keys
+ * (`__meta`, `__pulumi_raw_state_delta`, `__defaults`). A value of a shape the schema of its
+ * provider's version does not allow is no state a provider wrote: it is refused, naming the
+ * resource and the property.
+ */
+function recordedProps(r: Json & { urn: string; type: string }, props: Json, providerVersion: unknown, file: string): Json {
+  const spec = describesVersion(r.type, providerVersion) ? resourceSpec(r.type) : undefined;
+  const problems = spec ? shapeProblems(spec, props) : [];
+  if (problems.length) throw new NotAnExport(`${file}: ${r.urn}: ${problems.join("; ")}: no provider writes that`);
+  return stateValue(withoutInternalKeys(props)) as Json;
 }
 
 function stringList(value: unknown): string[] {
@@ -154,12 +169,14 @@ export function fromDeployment(doc: unknown, file: string): StackResources {
   // `delete: true` marks the old copy of a replaced resource, waiting to be deleted: not the stack's.
   const resources = states.filter((r) => r.delete !== true).map((r): StackResource => {
     const props = isObject(r.outputs) ? r.outputs : isObject(r.inputs) ? r.inputs : {};
+    const providerState = typeof r.provider === "string" ? byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined;
+    const providerVersion = isObject(providerState?.inputs) ? providerState.inputs.version : undefined;
     const resource: StackResource = {
       urn: r.urn,
       type: r.type,
       name: nameOfUrn(r.urn),
       custom: r.custom === true,
-      props: stateValue(props) as Json,
+      props: recordedProps(r, props, providerVersion, file),
       parent: typeof r.parent === "string" ? r.parent : undefined,
       dependencies: stringList(r.dependencies),
       propertyDependencies: Object.fromEntries(Object.entries(isObject(r.propertyDependencies) ? r.propertyDependencies : {}).map(([k, v]) => [k, stringList(v)])),
@@ -168,7 +185,7 @@ export function fromDeployment(doc: unknown, file: string): StackResources {
     if (typeof r.provider === "string") {
       const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
       const provider = byUrn.get(urn) ?? fail(`the provider of ${r.urn}, ${r.provider}, is not in the export`);
-      resource.provider = { urn, type: provider.type, name: nameOfUrn(urn), props: stateValue(isObject(provider.inputs) ? provider.inputs : {}) as Json };
+      resource.provider = { urn, type: provider.type, name: nameOfUrn(urn), props: stateValue(withoutInternalKeys(isObject(provider.inputs) ? provider.inputs : {})) as Json };
     }
     return resource;
   });

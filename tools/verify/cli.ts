@@ -4,12 +4,13 @@ import { parseArgs } from "node:util";
 import { RequiredPaths, REQUIRED_PATHS } from "../../lib/alignment";
 import { ConfigError, parseStackConfig } from "../../lib/config";
 import { STANDARDS, Standards } from "../../lib/dmarc";
+import { StateValueError } from "../../lib/state";
 import { DomainSpec } from "../../lib/spec";
 import { readStackConfig, StackFileError } from "../stack-config";
 import { DnsClient, DnsOptions } from "./dns";
 import { formatText } from "./format";
 import { verify } from "./gather";
-import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, specFromFlags, TokenMap, tokensFromRecords, UsageError } from "./targets";
+import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, ReplicaMap, specFromFlags, TokenMap, tokensFromRecords, UsageError } from "./targets";
 
 export const USAGE = `usage: verify (--stack NAME | --domain D --regions R1,R2 [--mail-from M] [--from F ...])
               [--outputs FILE | --state FILE] [--dkim-tokens [domain:]region=t1,t2,t3 ...]
@@ -95,6 +96,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   let records: DeclaredRecord[] = [];
   const tokenMaps: TokenMap[] = [];
+  let replicas: ReplicaMap = new Map();
   if (values.outputs !== undefined) records = parseOutputs(readFile("--outputs", values.outputs), values.outputs);
   if (values.state !== undefined) {
     // Required here, not imported above: state.ts brings the policy pack's model, a second to load.
@@ -102,9 +104,10 @@ async function run(argv: string[], io: Io): Promise<number> {
     const state = parseState(readFile("--state", values.state), values.state);
     records = state.records;
     tokenMaps.push(state.tokens);
+    replicas = state.replicas;
   }
   tokenMaps.push(tokensFromRecords(records), parseDkimTokens(values["dkim-tokens"] ?? [], specs.map((s) => s.name)));
-  const targets = buildTargets(specs, records, tokenMaps, requiredPaths, standards);
+  const targets = buildTargets(specs, records, tokenMaps, requiredPaths, replicas, standards);
 
   const client = makeClient(list(values.resolver), timeoutMs);
   try {
@@ -122,7 +125,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await run(argv, io);
   } catch (error) {
     const e = error as Error & { code?: string };
-    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || e.code?.startsWith("ERR_PARSE_ARGS");
+    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || error instanceof StateValueError || e.code?.startsWith("ERR_PARSE_ARGS");
     if (!usage) throw error;
     io.err(`verify: ${e.message}\n${USAGE}\n`);
     return 2;

@@ -106,7 +106,8 @@ export function plan(target: Target): Plan {
   const { spec } = target;
   // Both rules ask `_dmarc.<From>` first, whatever it holds.
   const lookups: Plan["lookups"] = spec.fromDomains.map((from) => ({ type: "TXT" as const, name: dmarcName(from) }));
-  const dkimNames = spec.dkim.kind === "easy" ? spec.regions.flatMap((r) => dkimTokens(target, r) ?? []).map((token) => easyDkimName(spec.name, token)) : [];
+  // A replica's names are its parent's: ask each name once.
+  const dkimNames = spec.dkim.kind === "easy" ? [...new Set(spec.regions.flatMap((r) => dkimTokens(target, r) ?? []).map((token) => easyDkimName(spec.name, token)))] : [];
   if (spec.dkim.kind === "byodkim") lookups.push({ type: "TXT", name: dkimSelectorName(spec.dkim.selector, spec.name) });
   const spfDomains = mailFromDomains(target);
   for (const name of spfDomains) lookups.push({ type: "MX", name }, { type: "TXT", name });
@@ -249,7 +250,8 @@ function setupStatus(setup: PathSetup): Status {
   return setup.state === "complete" ? "pass" : "fail";
 }
 
-function easyDkimToken(name: string, expected: string, region: string, facts: Facts): PathSetup {
+/** `signingRegion`: the region whose keys sign: the identity's own, or a replica's parent's. */
+function easyDkimToken(name: string, expected: string, signingRegion: string, facts: Facts): PathSetup {
   const lookup = facts.dkim.get(name);
   if (!lookup) return { state: "unknown", detail: `${name} was not looked up` };
   const { cname, key, chain } = lookup;
@@ -257,7 +259,7 @@ function easyDkimToken(name: string, expected: string, region: string, facts: Fa
   const first = cname.values[0];
   if (first !== expected) {
     const host = first.split(".").slice(1).join(".");
-    const why = isSesDkimHost(host) ? `; ${region} signs with ${dkimHost(region)}, not ${host}` : "";
+    const why = isSesDkimHost(host) ? `; ${signingRegion} signs with ${dkimHost(signingRegion)}, not ${host}` : "";
     return { state: "incomplete", detail: `${name} points at ${first}, expected ${expected}${why}` };
   }
   if (key.status === "ok") return key.values.some((v) => dkimPublicKey(v) !== undefined) ? { state: "complete" } : { state: "incomplete", detail: `the TXT record ${name} leads to is not a DKIM key` };
@@ -279,8 +281,12 @@ function easyDkim(target: Target, region: string, facts: Facts): { setup: PathSe
     const detail = `Easy DKIM tokens of ${region} are not known: give --dkim-tokens ${region}=t1,t2,t3, --outputs or --state`;
     return { setup: { state: "unknown", detail }, finding: { check, region, status: "warn", message: detail } };
   }
-  const setup = mergeSetups(tokens.map((token) => easyDkimToken(easyDkimName(target.spec.name, token), easyDkimTarget(region, token), region, facts)));
-  const message = setup.state === "complete" ? `${tokens.length} CNAMEs → ${dkimHost(region)}, keys published` : setup.detail!;
+  // A Deterministic Easy DKIM replica signs with its parent's keys: the parent's CNAMEs, to the parent region's host.
+  const parent = target.replicaOf?.get(region);
+  const signingRegion = parent ?? region;
+  const setup = mergeSetups(tokens.map((token) => easyDkimToken(easyDkimName(target.spec.name, token), easyDkimTarget(signingRegion, token), signingRegion, facts)));
+  const replica = parent ? ` (a Deterministic Easy DKIM replica: the ${parent} identity's records and keys)` : "";
+  const message = setup.state === "complete" ? `${tokens.length} CNAMEs → ${dkimHost(signingRegion)}, keys published${replica}` : `${setup.detail!}${replica}`;
   return { setup, finding: { check, region, status: setupStatus(setup), message } };
 }
 

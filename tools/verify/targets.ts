@@ -18,10 +18,18 @@ export type DeclaredRecord = Pick<DnsRecordSpec, "name" | "type" | "values"> & P
 /** Easy DKIM tokens: domain → region → the 3 tokens. */
 export type TokenMap = Map<string, Map<string, string[]>>;
 
+/**
+ * Deterministic Easy DKIM replicas: domain → region → the region of the parent identity whose keys
+ * (tokens, CNAMEs and DKIM host) the replica signs with.
+ */
+export type ReplicaMap = Map<string, Map<string, string>>;
+
 export interface Target {
   spec: DomainSpec;
   /** Easy DKIM tokens by region, where known. */
   tokens: Map<string, string[]>;
+  /** Region → parent region, for the regions whose identity is a Deterministic Easy DKIM replica. */
+  replicaOf?: Map<string, string>;
   /** Records the stack declared for this domain, to be found published with these values. */
   declared: DeclaredRecord[];
   requiredPaths: RequiredPaths;
@@ -72,9 +80,10 @@ export function specFromFlags(flags: DomainFlags): DomainSpec {
   };
 }
 
-export function addTokens(map: TokenMap, domain: string, region: string, tokens: string[]): void {
-  const byRegion = map.get(domain) ?? new Map<string, string[]>();
-  byRegion.set(region, tokens);
+/** `map[domain][region] = value`. */
+export function addByRegion<V>(map: Map<string, Map<string, V>>, domain: string, region: string, value: V): void {
+  const byRegion = map.get(domain) ?? new Map<string, V>();
+  byRegion.set(region, value);
   map.set(domain, byRegion);
 }
 
@@ -94,7 +103,7 @@ export function parseDkimTokens(values: string[], domains: string[]): TokenMap {
     if (tokens.length !== EASY_DKIM_TOKENS || tokens.some((t) => !/^[a-z0-9]{1,63}$/.test(t))) {
       throw new UsageError(`--dkim-tokens: ${region} needs exactly ${EASY_DKIM_TOKENS} tokens (letters and digits), comma-separated`);
     }
-    addTokens(map, domain, region, tokens);
+    addByRegion(map, domain, region, tokens);
   }
   return map;
 }
@@ -139,7 +148,7 @@ export function tokensFromRecords(records: readonly DeclaredRecord[]): TokenMap 
   }
   for (const [key, tokens] of grouped) {
     const [domain, region] = key.split(" ");
-    addTokens(map, domain, region, tokens);
+    addByRegion(map, domain, region, tokens);
   }
   return map;
 }
@@ -149,12 +158,12 @@ function owner(name: string, domains: readonly string[]): string | undefined {
   return domains.filter((d) => isAtOrBelow(name, d)).sort((a, b) => b.length - a.length)[0];
 }
 
-export function buildTargets(specs: readonly DomainSpec[], records: readonly DeclaredRecord[], tokenMaps: readonly TokenMap[], requiredPaths: RequiredPaths, standards?: Standards): Target[] {
+export function buildTargets(specs: readonly DomainSpec[], records: readonly DeclaredRecord[], tokenMaps: readonly TokenMap[], requiredPaths: RequiredPaths, replicas: ReplicaMap = new Map(), standards?: Standards): Target[] {
   const names = specs.map((s) => s.name);
   return specs.map((spec) => {
     const tokens = new Map<string, string[]>();
     for (const map of tokenMaps) for (const [region, list] of map.get(spec.name) ?? []) tokens.set(region, list);
     const declared = records.filter((r) => (r.domain ? normalizeName(r.domain) === spec.name : owner(r.name, names) === spec.name));
-    return { spec, tokens, declared, requiredPaths, standards: standards ?? spec.dmarc.standards };
+    return { spec, tokens, declared, requiredPaths, replicaOf: replicas.get(spec.name), standards: standards ?? spec.dmarc.standards };
   });
 }

@@ -1,11 +1,11 @@
 /** The resources plan and audit hand to the policies: default providers, state links, secrets. */
 import { strict as assert } from "node:assert";
-import { UNREADABLE_SECRET } from "../../../lib/config";
-import { runProgram, SECRET_SIG, SIG_KEY } from "../../../tools/mock-run";
+import { SECRET_SIG, SECRET_SIG_KEY, UNREADABLE_SECRET } from "../../../lib/state";
+import { runProgram } from "../../../tools/mock-run";
 import { fromDeployment, fromRegistrations, NotAnExport } from "../../../tools/plan/engine";
 import { CLOUDFLARE_ZONE, exampleDomain, stackConfig } from "../../fixtures/stacks";
 
-const secret = (fields: object) => ({ [SIG_KEY]: SECRET_SIG, ...fields });
+const secret = (fields: object) => ({ [SECRET_SIG_KEY]: SECRET_SIG, ...fields });
 
 describe("plan: the engine's view of a mocked preview", () => {
   it("adds the default provider of each package, with the stack's provider config, and links every custom resource to it", async () => {
