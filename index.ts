@@ -1,10 +1,12 @@
 // The Pulumi program: validate the whole stack config first (a bad config registers nothing),
 // then declare every domain and address. Everything else lives in lib/ and components/.
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig } from "./lib/config";
+import { dmarcConfigWarnings, parseStackConfig } from "./lib/config";
 import { declareStack } from "./components/stack";
 
 const spec = parseStackConfig(pulumi.runtime.allConfig());
+// Valid, but read differently by RFC 7489 and RFC 9989 receivers: `pulumi preview` and `npm run plan` show these.
+for (const warning of dmarcConfigWarnings(spec)) void pulumi.log.warn(`${warning.key}: ${warning.message}`);
 const config = new pulumi.Config();
 const outputs = declareStack(spec, (key) => config.requireSecret(key));
 

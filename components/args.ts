@@ -5,7 +5,7 @@
  * booleans, lists and string maps here, no unions. lib/domain.ts checks them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Alignment, DmarcPolicy } from "../lib/dmarc";
+import { Alignment, DmarcPolicy, Standards } from "../lib/dmarc";
 import { DkimSigning, DnsProvider, EasyDkimKeyLength, MailFromMxFailure, SesEventType } from "../lib/spec";
 
 /** Where the domain's DNS records are written. */
@@ -98,7 +98,19 @@ export interface DmarcArgs {
    */
   subdomainPolicy?: DmarcPolicy;
   /**
-   * `pct=`: the share of failing mail the policy applies to, 0 to 100.
+   * `np=` (RFC 9989): the policy for subdomains that do not exist; SES never sends from one, so `reject` costs nothing.
+   * @default the subdomain policy (no `np=` tag)
+   */
+  nonexistentSubdomainPolicy?: DmarcPolicy;
+  /**
+   * `t=y` (RFC 9989 test mode): receivers apply the policy one level lower (reject as quarantine, quarantine as none).
+   * Pair it with `percent: 0` so RFC 7489 receivers, which ignore `t`, step down too.
+   * @default false
+   */
+  testing?: boolean;
+  /**
+   * `pct=` (RFC 7489; historic in RFC 9989): the share of failing mail the policy applies to, 0 to 100.
+   * RFC 9989 receivers ignore it and enforce on all failing mail, so 1 to 99 is warned about.
    * @default 100 (no `pct=` tag)
    */
   percent?: number;
@@ -122,6 +134,12 @@ export interface DmarcArgs {
    * @default Alignment.RELAXED
    */
   aspf?: Alignment;
+  /**
+   * The receivers `verify` judges this domain's mail for: `both` (RFC 7489 with the public suffix
+   * list, and RFC 9989's tree walk), `rfc7489` or `rfc9989`. Writes nothing to DNS.
+   * @default Standards.BOTH
+   */
+  standards?: Standards;
 }
 
 /** Production sending in each region: a configuration set the identity uses by default, publishing events to an SNS topic. */

@@ -8,7 +8,7 @@
  */
 import { createPrivateKey, createPublicKey, KeyObject } from "node:crypto";
 import { bool, Checker, describe, integer, isDeferred, list, object, oneOf, Obj } from "./check";
-import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, isDmarcUri } from "./dmarc";
+import { Alignment, ALIGNMENTS, DMARC_POLICIES, DmarcPolicy, isDmarcUri, STANDARDS, Standards } from "./dmarc";
 import { isAtOrBelow, isPublicSuffix, isValidDomain, isValidLabel, normalizeName } from "./names";
 import { sesRegionProblem } from "./regions";
 import { DEFAULT_EVENTS, parseTopicArn, publishesFeedback } from "./sending";
@@ -41,7 +41,7 @@ export const DOMAIN_KEYS = ["domain", "regions", "dns", "fromDomains", "mailFrom
 export const DNS_KEYS = ["provider", "zone", "allowOverwrite"] as const;
 export const MAIL_FROM_KEYS = ["enabled", "subdomain", "perRegion", "onMxFailure"] as const;
 export const DKIM_KEYS = ["signing", "keyLength", "selector", "publicKey", "privateKey"] as const;
-export const DMARC_KEYS = ["policy", "subdomainPolicy", "percent", "rua", "ruf", "adkim", "aspf", "manage"] as const;
+export const DMARC_KEYS = ["policy", "subdomainPolicy", "nonexistentSubdomainPolicy", "testing", "percent", "rua", "ruf", "adkim", "aspf", "manage", "standards"] as const;
 export const SENDING_KEYS = ["events", "requireTls", "eventBridge", "topicArns", "feedbackForwarding", "fromAddresses"] as const;
 
 export function domainName(c: Checker, key: string, value: unknown): string | undefined {
@@ -91,12 +91,15 @@ function dmarc(c: Checker, value: unknown): DomainSpec["dmarc"] {
   return {
     policy: oneOf(c, "dmarc.policy", d.policy, DMARC_POLICIES, DmarcPolicy.NONE) ?? DmarcPolicy.NONE,
     subdomainPolicy: d.subdomainPolicy === undefined ? undefined : oneOf(c, "dmarc.subdomainPolicy", d.subdomainPolicy, DMARC_POLICIES),
+    nonexistentSubdomainPolicy: d.nonexistentSubdomainPolicy === undefined ? undefined : oneOf(c, "dmarc.nonexistentSubdomainPolicy", d.nonexistentSubdomainPolicy, DMARC_POLICIES),
+    testing: bool(c, "dmarc.testing", d.testing, false),
     percent: d.percent === undefined ? undefined : integer(c, "dmarc.percent", d.percent, 0, 100),
     rua: reportUris(c, "dmarc.rua", d.rua),
     ruf: reportUris(c, "dmarc.ruf", d.ruf),
     adkim: oneOf(c, "dmarc.adkim", d.adkim, ALIGNMENTS, Alignment.RELAXED) ?? Alignment.RELAXED,
     aspf: oneOf(c, "dmarc.aspf", d.aspf, ALIGNMENTS, Alignment.RELAXED) ?? Alignment.RELAXED,
     manage: bool(c, "dmarc.manage", d.manage, true),
+    standards: oneOf(c, "dmarc.standards", d.standards, STANDARDS, Standards.BOTH) ?? Standards.BOTH,
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { bool, Checker, isObject, joinPath, KeyOf, list, Obj, object, oneOf, pick, Problem } from "./check";
 import { checkDomain, emailAddress, regions, SENDING_KEYS, topicArns } from "./args";
+import { formatDmarc, parseDmarc, recordPortability } from "./dmarc";
 import { AddressSpec, DkimSigning, DNS_PROVIDERS, DnsProvider, EasyDkimKeyLength, StackDomainSpec, StackSpec } from "./spec";
 import { UNREADABLE_SECRET } from "./state";
 
@@ -22,7 +23,7 @@ export class ConfigError extends Error {
 
 const key = (k: string) => `${PROJECT}:${k}`;
 
-/** A domain's keys in the stack config; SesDomain's arguments spell some differently (lib/domain.ts). */
+/** A domain's keys in the stack config; SesDomain's arguments spell some differently (lib/args.ts). */
 const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending"];
 const MAIL_FROM_KEYS = ["subdomain", "perRegion", "onMxFailure"];
 const DKIM_KEYS = ["keyLength", "selector", "publicKey", "privateKeyConfig"];
@@ -195,4 +196,24 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   }
   if (c.problems.length) throw new ConfigError(c.problems);
   return { dnsProvider: provider, regions: stackRegions!, domains, addresses: addressSpecs, protect };
+}
+
+/** What a record-only config key reads as, for warnings: dmarc.percent is pct, dmarc.policy is p. */
+const DMARC_TAG_KEYS = { pct: "percent", p: "policy" } as const;
+
+/**
+ * Valid DMARC config that the two generations of receivers read differently (lib/dmarc.ts
+ * recordPortability: pct from 1 to 99, pct=0 without t=y): warnings, never errors, each naming
+ * its key and what to write instead. Shown by `npm run plan` and logged by the program.
+ */
+export function dmarcConfigWarnings(spec: StackSpec): ConfigProblem[] {
+  return spec.domains.flatMap((domain, i) => {
+    if (!domain.dmarc.manage) return [];
+    const parsed = parseDmarc(formatDmarc(domain.dmarc));
+    if (!parsed.ok) return [];
+    return recordPortability(parsed.record).map((issue) => ({
+      key: `${PROJECT}:domains[${i}].dmarc.${DMARC_TAG_KEYS[issue.tag]}`,
+      message: `${issue.problem}; ${issue.configFix}`,
+    }));
+  });
 }

@@ -3,7 +3,24 @@ import { getDomain, getPublicSuffix } from "tldts";
 
 /** Lower-case, without a trailing dot: the one form names are compared in. */
 export function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, "");
+  const n = name.trim().toLowerCase();
+  return n.endsWith(".") ? n.slice(0, -1) : n;
+}
+
+/**
+ * The public suffix list's answers, kept: DMARC judging asks about the same few names again and
+ * again (each path, each region, each standard). Bounded, for long-lived callers.
+ */
+function remembered<T>(compute: (name: string) => T): (name: string) => T {
+  const known = new Map<string, T>();
+  return (name) => {
+    let value = known.get(name);
+    if (value === undefined) {
+      if (known.size >= 10000) known.clear();
+      known.set(name, (value = compute(name)));
+    }
+    return value;
+  };
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -33,9 +50,9 @@ export function isAtOrBelow(name: string, parent: string): boolean {
  * when the list knows no registrable part (a bare suffix).
  */
 export function organizationalDomain(name: string): string {
-  const n = normalizeName(name);
-  return getDomain(n, { allowPrivateDomains: true }) ?? n;
+  return registrable(normalizeName(name));
 }
+const registrable = remembered((n) => getDomain(n, { allowPrivateDomains: true }) ?? n);
 
 /**
  * A record name as written in a zone (absolute with a dot, relative, `@`, any case) made absolute.
@@ -53,6 +70,6 @@ export function absoluteName(name: string, zone: string | undefined): string {
 
 /** True for a name under which anyone may register (com, co.uk, github.io): no one owns it. */
 export function isPublicSuffix(name: string): boolean {
-  const n = normalizeName(name);
-  return getPublicSuffix(n, { allowPrivateDomains: true }) === n;
+  return publicSuffix(normalizeName(name));
 }
+const publicSuffix = remembered((n) => getPublicSuffix(n, { allowPrivateDomains: true }) === n);

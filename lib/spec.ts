@@ -2,7 +2,7 @@
  * The validated model of a stack: what `lib/config.ts` produces from stack config and every front
  * end consumes. Each property says its default, as the stack config documents it.
  */
-import { DmarcSpec } from "./dmarc";
+import { DmarcSpec, Standards } from "./dmarc";
 
 /** Where a domain's DNS records are written. */
 export enum DnsProvider {
@@ -73,6 +73,8 @@ export interface MailFromSpec {
 export interface DomainDmarcSpec extends DmarcSpec {
   /** false: DMARC is published outside this stack and no record is written. Default true. */
   manage: boolean;
+  /** The receivers `verify` judges this domain's mail for: both (default), rfc7489 or rfc9989. */
+  standards: Standards;
 }
 
 /** Where a domain's records are written. */

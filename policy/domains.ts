@@ -5,16 +5,18 @@
  * policy), and walks (identity, From domain) pairs through `fromDomainsOf`.
  */
 import { PolicyConfigSchema } from "@pulumi/policy";
-import { DmarcDiscovery } from "../lib/dmarc";
+import { DmarcStandard, PolicyDiscovery, receiverPolicies, STANDARD_NAMES, Standards, STANDARDS, standardsOf } from "../lib/dmarc";
 import { normalizeName } from "../lib/names";
-import { Identity, StackFacts } from "./facts";
-import { Unknown } from "./preview";
+import { Identity, StackDmarc, StackFacts } from "./facts";
+import { Findings } from "./preview";
 
 export interface DomainsConfig {
   /** Identity domain → further domains it sends From: (the domain or below it). */
   fromDomains: Record<string, string[]>;
-  /** Domain → the text of its DMARC record, published outside this stack. */
+  /** Domain → the text of its DMARC record, published outside this stack; "" when it publishes none. */
   externalDmarc: Record<string, string>;
+  /** The receivers mail must satisfy: both (default), rfc7489 or rfc9989. */
+  standards: Standards;
 }
 
 export const domainsConfigSchema: PolicyConfigSchema["properties"] = {
@@ -26,9 +28,16 @@ export const domainsConfigSchema: PolicyConfigSchema["properties"] = {
   },
   externalDmarc: {
     type: "object",
-    description: "Domain → text of its DMARC record when it is published outside this stack, e.g. {\"example.com\": \"v=DMARC1; p=reject\"}.",
+    description:
+      "Domain → text of its DMARC record when it is published outside this stack, e.g. {\"example.com\": \"v=DMARC1; p=reject\"}; \"\" when that domain publishes none. RFC 9989's tree walk asks about the From domain's parents too: a parent outside the stack that the verdict depends on must be named here.",
     additionalProperties: { type: "string" },
     default: {},
+  },
+  standards: {
+    type: "string",
+    enum: [...STANDARDS],
+    default: Standards.BOTH,
+    description: "The receivers mail must pass at: both (default: RFC 7489 receivers with the public suffix list, and RFC 9989 ones with the DNS tree walk), rfc7489 or rfc9989.",
   },
 };
 
@@ -47,18 +56,37 @@ export interface FromDomainDmarc {
   /** The first identity that sends as `from`. */
   id: Identity;
   from: string;
-  discovery: DmarcDiscovery;
-  cause?: Unknown;
+  /** The policy each required standard's receivers find for `from`. */
+  policies: PolicyDiscovery[];
+  dns: StackDmarc;
 }
 
-/** Every From domain of the stack once, with the DMARC record a receiver would find for it. */
+/** Every From domain of the stack once, with the DMARC policy each required kind of receiver would find for it. */
 export function fromDomainsDmarc(facts: StackFacts, config: DomainsConfig): FromDomainDmarc[] {
   const external = externalDmarcRecords(config);
   const result = new Map<string, FromDomainDmarc>();
   for (const id of facts.identities) {
     for (const from of fromDomainsOf(id, config)) {
-      if (!result.has(from)) result.set(from, { id, from, ...facts.dmarc(from, external) });
+      if (result.has(from)) continue;
+      const dns = facts.dmarc(external);
+      const all = receiverPolicies(from, dns);
+      result.set(from, { id, from, policies: standardsOf(config.standards).map((s) => all[s]), dns });
     }
   }
   return [...result.values()];
+}
+
+/** "RFC 7489 receivers", "RFC 7489 and RFC 9989 receivers". */
+export function whose(standards: DmarcStandard[]): string {
+  return `${standards.map((s) => STANDARD_NAMES[s]).join(" and ")} receivers`;
+}
+
+/**
+ * An answer that depends on names the stack cannot tell: waits for apply when a preview value
+ * is among them (`cause`), else fails, naming what to declare: never a silent "no record".
+ */
+export function undecided(findings: Findings, dns: StackDmarc, unknown: readonly { name: string }[], message: string, urn: string): void {
+  const cause = dns.causeOf(unknown.map((u) => u.name));
+  if (cause) findings.undecide(message, cause);
+  else findings.fail(`${message}; give the record of each name outside this stack in externalDmarc ("" where none is published)`, urn);
 }

@@ -6,7 +6,7 @@
  */
 import { PolicyResource } from "@pulumi/policy";
 import { PathSetup } from "../lib/alignment";
-import { discoverDmarc, DmarcDiscovery } from "../lib/dmarc";
+import { DmarcDns, TxtAnswer, UnknownAnswer } from "../lib/dmarc";
 import { isAtOrBelow, normalizeName } from "../lib/names";
 import { dkimPublicKey, dkimSelectorName, EASY_DKIM_TOKENS, easyDkimName, easyDkimTarget, parseMx } from "../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../lib/regions";
@@ -107,9 +107,24 @@ export interface Identity {
   fromDomains: string[];
 }
 
+/** What receivers would find for DMARC, as far as a stack tells. */
+export interface StackDmarc extends DmarcDns {
+  /** The preview error behind the first of `names` that is known only after apply, if any. */
+  causeOf(names: readonly string[]): Unknown | undefined;
+}
+
+/** Why a `_dmarc` name outside the stack is not known (the pack's `externalDmarc` can tell). */
+const OUTSIDE_STACK = "is outside this stack";
+
 /** A path's setup, with the preview error behind an "unknown" state. */
 export interface Setup extends PathSetup {
   cause?: Unknown;
+}
+
+/** `a.b.c`, `b.c`, `c`. */
+function ancestorsOrSelf(name: string): string[] {
+  const labels = name.split(".");
+  return labels.map((_, i) => labels.slice(i).join("."));
 }
 
 /** For messages: where an identity is. */
@@ -164,6 +179,11 @@ export class StackFacts {
   /** Records whose name or type is unknown and that no identity accounts for: they may be anywhere. */
   private readonly unplaced: DnsRecord[] = [];
   private readonly zoneNameById = new Map<string, string>();
+  /** Apexes of the zones the stack declares: it owns every name in them. */
+  private readonly zoneApexes = new Set<string>();
+  /** One DMARC view per set of records published elsewhere, so judgements made through it are shared. */
+  private readonly dmarcViews = new Map<string, StackDmarc>();
+  private dmarcNames?: { owned: Set<string>; existing: Set<string> };
 
   constructor(resources: readonly PolicyResource[]) {
     const byType = new Map<string, PolicyResource[]>();
@@ -180,6 +200,7 @@ export class StackFacts {
       const zoneId = attr(z, "zoneId", recordedString);
       const id = zoneId === undefined ? attr(z, "id", recordedString) : zoneId;
       const name = this.zoneName(z);
+      if (name) this.zoneApexes.add(normalizeName(name));
       if (typeof id === "string" && name) this.zoneNameById.set(id, name);
     }
     const tokenOwners = this.tokenOwners();
@@ -378,19 +399,58 @@ export class StackFacts {
 
   // --- the three things DMARC depends on ---
 
-  /** DMARC discovery for a From domain; `external` holds records published outside the stack, by name. */
-  dmarc(from: string, external: ReadonlyMap<string, string>): { discovery: DmarcDiscovery; cause?: Unknown } {
-    let cause: Unknown | undefined;
-    const discovery = discoverDmarc(from, (name) => {
-      const values = this.valuesAt(name, "TXT");
-      if (isUnknown(values)) {
-        cause = values;
-        return "unknown";
-      }
-      const text = external.get(name);
-      return text === undefined ? values : [...values, text];
-    });
-    return { discovery, cause };
+  /**
+   * What a receiver would find for DMARC, as far as this stack can tell: its own TXT records and
+   * `external` (record texts published elsewhere, by `_dmarc` name; "" for none) at `_dmarc`
+   * names. The stack owns the names at or below its identities and in the zones it declares;
+   * any other name is unknown (OUTSIDE_STACK), never taken for "no record".
+   */
+  dmarc(external: ReadonlyMap<string, string>): StackDmarc {
+    const key = JSON.stringify([...external]);
+    let view = this.dmarcViews.get(key);
+    if (!view) this.dmarcViews.set(key, (view = this.dmarcView(external)));
+    return view;
+  }
+
+  private dmarcView(external: ReadonlyMap<string, string>): StackDmarc {
+    const causes = new Map<string, Unknown>();
+    return {
+      txt: (name: string): TxtAnswer => {
+        const values = this.valuesAt(name, "TXT");
+        if (isUnknown(values)) {
+          causes.set(name, values);
+          return { unknown: `is ${values.why}` };
+        }
+        const text = external.get(name);
+        if (text !== undefined) return text === "" ? values : [...values, text];
+        if (values.length || this.owns(name.replace(/^_dmarc\./, ""))) return values;
+        return { unknown: OUTSIDE_STACK };
+      },
+      exists: (domain: string): boolean | UnknownAnswer => {
+        // An identity exists (its DKIM records are below it), and so does every name above it or a record.
+        if (this.namesForDmarc().existing.has(domain)) return true;
+        if (ancestorsOrSelf(domain).some((name) => this.zoneApexes.has(name))) return false;
+        return { unknown: `whether ${domain} exists in DNS is not known to this stack` };
+      },
+      causeOf: (names) => names.map((name) => causes.get(name)).find((cause) => cause !== undefined),
+    };
+  }
+
+  /** Names this stack answers for: at or below an identity, or in a zone it declares. */
+  private owns(domain: string): boolean {
+    const { owned } = this.namesForDmarc();
+    return ancestorsOrSelf(domain).some((name) => owned.has(name));
+  }
+
+  /** Built on first use: identities and zones, and every name an identity or a known record makes exist. */
+  private namesForDmarc(): { owned: Set<string>; existing: Set<string> } {
+    if (this.dmarcNames) return this.dmarcNames;
+    const owned = new Set([...this.identities.map((id) => id.domain), ...this.zoneApexes]);
+    const existing = new Set<string>();
+    for (const name of [...this.identities.map((id) => id.domain), ...this.records.flatMap((r) => (typeof r.name === "string" ? [r.name] : []))]) {
+      for (const above of ancestorsOrSelf(name)) existing.add(above);
+    }
+    return (this.dmarcNames = { owned, existing });
   }
 
   dkimSetup(id: Identity): Setup {

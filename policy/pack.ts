@@ -8,6 +8,7 @@
 import { PolicyPackArgs } from "@pulumi/policy";
 import { cloudflareEmailRecordsDnsOnly } from "./policies/cloudflare-email-records-dns-only";
 import { dmarcMinimumPolicy } from "./policies/dmarc-minimum-policy";
+import { dmarcRecordPortability } from "./policies/dmarc-record-portability";
 import { dmarcReportAuthorization } from "./policies/dmarc-report-authorization";
 import { route53TxtChunking } from "./policies/route53-txt-chunking";
 import { sesDkimRecords } from "./policies/ses-dkim-records";
@@ -34,6 +35,7 @@ export const packArgs: PolicyPackArgs = {
     sesMailFromRecords,
     dmarcMinimumPolicy,
     dmarcReportAuthorization,
+    dmarcRecordPortability,
     cloudflareEmailRecordsDnsOnly,
     route53TxtChunking,
     sesFeedbackHandling,

@@ -34,6 +34,8 @@ export interface ProgramRun {
   invokes: string[];
   /** The stack's exported outputs, plain values (secrets unwrapped). */
   outputs: Record<string, unknown>;
+  /** What the program logged with pulumi.log.warn, as the CLI would show it. */
+  warnings: string[];
 }
 
 export interface RunOptions {
@@ -85,23 +87,33 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       callback(err, resp);
     });
 
+  // Without an engine the SDK prints warnings to the console; the run keeps them instead.
+  const warnings: string[] = [];
+  const warn = sdk.log.warn;
+  (sdk.log as { warn: typeof warn }).warn = async (message: string) => void warnings.push(message);
+
   const modulePath = typeof program === "string" ? require.resolve(program) : undefined;
   if (modulePath) delete require.cache[modulePath];
   const main = typeof program === "function" ? program : () => require(modulePath!);
   // The program's own error is caught inside the stack, as the language host does, so the
   // Stack resource completes instead of leaving a rejected promise behind.
   let thrown: { error: unknown } | undefined;
-  const outputs = await sdk.runtime.runInPulumiStack(async () => {
-    try {
-      return main();
-    } catch (error) {
-      thrown = { error };
-      return undefined;
-    }
-  });
-  await (sdk.runtime as any).waitForRPCs?.();
+  let outputs: unknown;
+  try {
+    outputs = await sdk.runtime.runInPulumiStack(async () => {
+      try {
+        return main();
+      } catch (error) {
+        thrown = { error };
+        return undefined;
+      }
+    });
+    await (sdk.runtime as any).waitForRPCs?.();
+  } finally {
+    (sdk.log as { warn: typeof warn }).warn = warn;
+  }
   if (thrown) throw new ProgramFailed(thrown.error, registrations);
-  return { registrations, invokes, outputs: (outputs ?? {}) as Record<string, unknown> };
+  return { registrations, invokes, outputs: (outputs ?? {}) as Record<string, unknown>, warnings };
 }
 
 /** The program threw; `cause` is what it threw, `registrations` what it had registered by then. */

@@ -10,7 +10,7 @@ export interface ReportAuthorizationConfig extends DomainsConfig {
 }
 
 /**
- * RFC 7489 §7.1: a receiver sends reports to a domain outside the policy domain's organization
+ * RFC 7489 §7.1 (RFC 9990 §4 alike): a receiver sends reports to a domain outside the policy domain's organization
  * only if that domain publishes `<policy domain>._report._dmarc.<destination>` (often as a
  * wildcard). That record usually lives in someone else's DNS, hence advisory.
  */
@@ -32,8 +32,9 @@ export const dmarcReportAuthorization: StackValidationPolicy = {
   validateStack: stackCheck<ReportAuthorizationConfig>({ perIdentity: true }, (facts, findings, config) => {
     const authorized = new Set(config.authorizedReportDomains.map(normalizeName));
     const checked = new Set<string>();
-    for (const { discovery: d, id } of fromDomainsDmarc(facts, config)) {
-      if (d.status !== "found" || checked.has(d.name)) continue;
+    const applied = fromDomainsDmarc(facts, config).flatMap(({ policies, id }) => policies.flatMap((d) => (d.outcome.status === "applied" ? [{ d: d.outcome.policy, id }] : [])));
+    for (const { d, id } of applied) {
+      if (checked.has(d.name)) continue;
       checked.add(d.name);
       const policyDomain = d.name.slice("_dmarc.".length);
       for (const uri of [...d.record.rua, ...d.record.ruf]) {

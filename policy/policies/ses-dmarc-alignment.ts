@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { judgeAlignment, REQUIRED_PATHS, RequiredPaths } from "../../lib/alignment";
 import { stackCheck } from "../check";
-import { DomainsConfig, domainsConfigSchema, externalDmarcRecords, fromDomainsOf } from "../domains";
+import { DomainsConfig, domainsConfigSchema, externalDmarcRecords, fromDomainsOf, undecided } from "../domains";
 
 export interface AlignmentConfig extends DomainsConfig {
   requiredPaths: RequiredPaths;
@@ -9,7 +9,8 @@ export interface AlignmentConfig extends DomainsConfig {
 
 export const sesDmarcAlignment: StackValidationPolicy = {
   name: "ses-dmarc-alignment",
-  description: "Mail from every SES identity, in every region, as every From domain, passes DMARC: DKIM or SPF (MAIL FROM) passes and aligns with the From domain.",
+  description:
+    "Mail from every SES identity, in every region, as every From domain, passes DMARC at the required receivers (default both RFC 7489 and RFC 9989 ones): DKIM or SPF (MAIL FROM) passes and aligns with the From domain.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -18,7 +19,7 @@ export const sesDmarcAlignment: StackValidationPolicy = {
         type: "string",
         enum: [...REQUIRED_PATHS],
         default: RequiredPaths.ANY,
-        description: "any: DKIM or SPF must pass aligned (RFC 7489); both: both must, so mail survives forwarding and a DKIM key problem.",
+        description: "any: DKIM or SPF must pass aligned (DMARC's rule); both: both must, so mail survives forwarding and a DKIM key problem.",
       },
     },
   },
@@ -28,18 +29,21 @@ export const sesDmarcAlignment: StackValidationPolicy = {
       const dkim = facts.dkimSetup(id);
       const mailFrom = facts.mailFromSetup(id);
       for (const from of fromDomainsOf(id, config)) {
-        const dmarc = facts.dmarc(from, external);
+        const dns = facts.dmarc(external);
         const verdict = judgeAlignment({
           identity: id.domain,
           region: id.region ?? "provider's default region",
           from,
-          dmarc: dmarc.discovery,
+          dns,
           dkim,
           mailFrom,
           requiredPaths: config.requiredPaths,
+          standards: config.standards,
         });
         if (verdict.dmarc === "fail") findings.fail(verdict.summary, id.resource.urn);
-        else if (verdict.dmarc === "unknown") findings.undecide(verdict.summary, (dmarc.cause ?? dkim.cause ?? mailFrom?.cause)!);
+        else if (verdict.dmarc !== "unknown") continue;
+        else if (dkim.cause ?? mailFrom?.cause) findings.undecide(verdict.summary, (dkim.cause ?? mailFrom?.cause)!);
+        else undecided(findings, dns, verdict.unknown, verdict.summary, id.resource.urn);
       }
     }
   }),

@@ -190,6 +190,20 @@ describe("program: regions", () => {
     assert.equal(dns(r).length, 2 * (3 * 4 + 3));
   });
 
+  it("writes the RFC 9989 tags t=y and np=, v and p first", async () => {
+    const out = await run({ regions: ["us-east-1"], domains: [{ name: "example.com", zone: "example.com", dmarc: { policy: "quarantine", nonexistentSubdomainPolicy: "reject", testing: true } }] });
+    const dmarc = out.registrations.find((r) => r.name === "example.com-dmarc");
+    assert.deepEqual(dmarc?.inputs.records, ["v=DMARC1; p=quarantine; np=reject; t=y"]);
+    assert.deepEqual(out.warnings, []);
+  });
+
+  it("logs what RFC 7489 and RFC 9989 receivers read differently as warnings, and still declares everything", async () => {
+    const out = await run({ regions: ["us-east-1"], domains: [{ name: "example.com", zone: "example.com", dmarc: { policy: "reject", percent: 0 } }] });
+    assert.deepEqual(out.warnings.map((w) => w.split(": ")[0]), ["ses-email-auth:domains[0].dmarc.percent"]);
+    assert.match(out.warnings[0], /pct=0 without t=y.*add testing: true/);
+    assert.ok(out.registrations.some((r) => r.name === "example.com-dmarc"));
+  });
+
   it("writes no DMARC record when DMARC is managed elsewhere", async () => {
     const r = await run({ regions: ["us-east-1"], domains: [exampleDomain({ dmarc: { manage: false } })] });
     assert.equal(dns(r).filter((d) => d.name.startsWith("_dmarc.")).length, 0);

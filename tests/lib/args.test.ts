@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { checkAddress, checkDomain } from "../../lib/args";
 import { UNREADABLE_SECRET } from "../../lib/state";
 import { Checker } from "../../lib/check";
-import { Alignment, DmarcPolicy } from "../../lib/dmarc";
+import { Alignment, DmarcPolicy, Standards } from "../../lib/dmarc";
 import { DkimSigning, DnsProvider, EasyDkimKeyLength, MailFromMxFailure, SesEventType } from "../../lib/spec";
 import { CLOUDFLARE_ZONE, rsaKeyPair } from "../fixtures/stacks";
 
@@ -36,7 +36,7 @@ describe("lib/args: SesDomain's arguments", () => {
       fromDomains: ["example.com"],
       mailFrom: { subdomain: "bounce", perRegion: false, onMxFailure: MailFromMxFailure.REJECT },
       dkim: { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT },
-      dmarc: { policy: DmarcPolicy.NONE, subdomainPolicy: undefined, percent: undefined, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, manage: true },
+      dmarc: { policy: DmarcPolicy.NONE, subdomainPolicy: undefined, nonexistentSubdomainPolicy: undefined, testing: false, percent: undefined, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, manage: true, standards: Standards.BOTH },
       ttl: 3600,
       sending: undefined,
     });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, parseStackConfig } from "../../lib/config";
+import { ConfigError, dmarcConfigWarnings, parseStackConfig } from "../../lib/config";
 import { UNREADABLE_SECRET } from "../../lib/state";
-import { Alignment, DmarcPolicy } from "../../lib/dmarc";
+import { Alignment, DmarcPolicy, formatDmarc, Standards } from "../../lib/dmarc";
 import { DnsProvider, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
 import { exampleDomain, rsaKeyPair, stackConfig } from "../fixtures/stacks";
 
@@ -29,7 +29,19 @@ describe("lib/config", () => {
     assert.deepEqual(d.fromDomains, ["example.com"]);
     assert.deepEqual(d.mailFrom, { subdomain: "bounce", perRegion: false, onMxFailure: MailFromMxFailure.REJECT });
     assert.deepEqual(d.dkim, { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT });
-    assert.deepEqual(d.dmarc, { policy: DmarcPolicy.NONE, subdomainPolicy: undefined, percent: undefined, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, manage: true });
+    assert.deepEqual(d.dmarc, {
+      policy: DmarcPolicy.NONE,
+      subdomainPolicy: undefined,
+      nonexistentSubdomainPolicy: undefined,
+      testing: false,
+      percent: undefined,
+      rua: [],
+      ruf: [],
+      adkim: Alignment.RELAXED,
+      aspf: Alignment.RELAXED,
+      manage: true,
+      standards: Standards.BOTH,
+    });
     assert.equal(d.ttl, 3600);
     assert.deepEqual(d.dns, { provider: DnsProvider.ROUTE53, zone: "example.com", allowOverwrite: false });
   });
@@ -48,6 +60,37 @@ describe("lib/config", () => {
 
   it("refuses a per-region MAIL FROM label that would exceed 63 characters", () => {
     assert.match(problems({ regions: ["ap-southeast-2"], domains: [exampleDomain({ mailFrom: { subdomain: "b".repeat(50), perRegion: true } })] })[0], /mailFrom\.subdomain.*63/);
+  });
+
+  describe("DMARC", () => {
+    const dmarcOf = (dmarc: Record<string, unknown>) => stackConfig({ regions: ["us-east-1"], domains: [exampleDomain({ dmarc })] });
+
+    it("takes testing (t=y), nonexistentSubdomainPolicy (np=) and standards, and writes v and p first", () => {
+      const d = parseStackConfig(dmarcOf({ policy: "reject", subdomainPolicy: "quarantine", nonexistentSubdomainPolicy: "reject", testing: true, standards: "rfc9989" })).domains[0].dmarc;
+      assert.deepEqual([d.nonexistentSubdomainPolicy, d.testing, d.standards], [DmarcPolicy.REJECT, true, Standards.RFC9989]);
+      assert.equal(formatDmarc(d), "v=DMARC1; p=reject; sp=quarantine; np=reject; t=y");
+    });
+
+    it("names each bad DMARC key and what is valid", () => {
+      const found = problemsOf(dmarcOf({ policy: "none", testing: "yes", nonexistentSubdomainPolicy: "drop", standards: "rfc7490" }));
+      assert.deepEqual(found.map((p) => p.split(": ")[0]).sort(), ["ses-email-auth:domains[0].dmarc.nonexistentSubdomainPolicy", "ses-email-auth:domains[0].dmarc.standards", "ses-email-auth:domains[0].dmarc.testing"]);
+      assert.match(found.join("\n"), /testing: must be true or false; got "yes"/);
+      assert.match(found.join("\n"), /nonexistentSubdomainPolicy: must be one of none \| quarantine \| reject; got "drop"/);
+      assert.match(found.join("\n"), /standards: must be one of both \| rfc7489 \| rfc9989/);
+    });
+
+    it("warns, without failing, about percent 1-99 and percent 0 without testing, saying what to write instead", () => {
+      const warnings = (dmarc: Record<string, unknown>) => dmarcConfigWarnings(parseStackConfig(dmarcOf(dmarc)));
+      const seed = warnings({ policy: "quarantine", percent: 25, rua: ["mailto:dmarcreports@example.com"] });
+      assert.deepEqual(seed.map((w) => w.key), ["ses-email-auth:domains[0].dmarc.percent"]);
+      assert.match(seed[0].message, /pct=25 means 25% of failing mail to RFC 7489 receivers.*100% to RFC 9989 receivers.*; remove percent and step the policy itself/);
+      const zero = warnings({ policy: "quarantine", percent: 0 });
+      assert.match(zero[0].message, /pct=0 without t=y.*add testing: true/);
+      assert.deepEqual(warnings({ policy: "quarantine", percent: 0, testing: true }), []);
+      assert.deepEqual(warnings({ policy: "quarantine", percent: 100 }), []);
+      assert.deepEqual(warnings({ policy: "quarantine", testing: true }), []);
+      assert.deepEqual(warnings({ policy: "quarantine", percent: 25, manage: false }), [], "no record is written");
+    });
   });
 
   describe("BYODKIM", () => {

@@ -58,6 +58,12 @@ describe("the program's stacks under the policy pack", () => {
     assert.match(findings[0].message, /example\.com .*gets DMARC p=none from _dmarc\.example\.com; this stack needs at least quarantine/);
   });
 
+  it("fails stack prod in rollout stage 2 (quarantine with testing): t=y counts one level lower", async () => {
+    const findings = mandatory(await judge("prod", true, (d) => (d.dmarc = { ...d.dmarc, testing: true })));
+    assert.deepEqual([...new Set(findings.map((f) => f.policy))], ["dmarc-minimum-policy"]);
+    assert.match(findings[0].message, /\(RFC 9989 receivers\) gets DMARC p=quarantine with t=y: none \(one level below\) from _dmarc\.example\.com; this stack needs at least quarantine: drop t=y there/);
+  });
+
   it("fails stack prod, which requires both paths, when aspf=s leaves SPF unaligned", async () => {
     const findings = await brokenFindings("prod", (d) => (d.dmarc = { ...d.dmarc, aspf: "strict" }));
     assert.ok(findings.length > 0 && findings.every((f) => f.policy === "ses-dmarc-alignment"), JSON.stringify(findings));

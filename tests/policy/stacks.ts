@@ -134,3 +134,38 @@ export const UNKNOWN_TOKENS = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
 export async function findingsOf(policy: string, resources: EngineResource[], config: PolicyPackConfig = {}): Promise<Finding[]> {
   return (await runPolicies(resources, config)).filter((f) => f.policy === policy);
 }
+
+/** A TXT record written as this program writes one to Route 53, at an absolute name. */
+export function txtRecord(name: string, value: string): EngineResource {
+  return record("route53", undefined, name, "TXT", value, `txt-${name}`);
+}
+
+/**
+ * docs/dmarc-2026.md's worked examples as SES stacks (records hypothetical): `stack` and the
+ * policy config that tells the pack the extra From domains and any record outside the stack.
+ */
+export const DMARC_EXAMPLES = {
+  /** The identity on the apex, sending as news.example.com, which has a record; none at the apex. */
+  e1: () => ({
+    stack: [...domainStack({ domain: "example.com", regions: ["us-east-1"], dmarc: null }), txtRecord("_dmarc.news.example.com", "v=DMARC1; p=reject")],
+    fromDomains: { "example.com": ["news.example.com"] },
+    externalDmarc: {},
+  }),
+  /** psd=n at eu.corp.example, between the identity corp.example and the From domain billing.eu.corp.example. */
+  e2: () => ({
+    stack: [...domainStack({ domain: "corp.example", regions: ["us-east-1"], dmarc: "v=DMARC1; p=none" }), txtRecord("_dmarc.eu.corp.example", "v=DMARC1; p=reject; psd=n")],
+    fromDomains: { "corp.example": ["billing.eu.corp.example"] },
+    externalDmarc: {},
+  }),
+  /** A public suffix domain (bank, on the list) with psd=y; its tenant giant.bank publishes nothing. */
+  e3: () => ({ stack: domainStack({ domain: "giant.bank", regions: ["us-east-1"], dmarc: null }), fromDomains: {}, externalDmarc: { bank: "v=DMARC1; p=reject; psd=y" } }),
+  /** A platform on the list's private section (blogspot.com) with a record, no psd; its tenant publishes nothing. */
+  e4: () => ({ stack: domainStack({ domain: "alice.blogspot.com", regions: ["us-east-1"], dmarc: null }), fromDomains: {}, externalDmarc: { "blogspot.com": "v=DMARC1; p=reject" } }),
+  /** psd=n published on the MAIL FROM domain. */
+  e5: () => ({ stack: [...domainStack({ domain: "example.com", regions: ["us-east-1"], dmarc: "v=DMARC1; p=reject" }), txtRecord("_dmarc.bounce.example.com", "v=DMARC1; p=none; psd=n")], fromDomains: {}, externalDmarc: {} }),
+};
+
+/** A policy's config for one of DMARC_EXAMPLES, with more keys. */
+export function exampleConfig(policy: string, example: { fromDomains: Record<string, string[]>; externalDmarc: Record<string, string> }, more: Record<string, unknown> = {}): PolicyPackConfig {
+  return { [policy]: { fromDomains: example.fromDomains, externalDmarc: example.externalDmarc, ...more } };
+}

@@ -66,6 +66,13 @@ describe("plan: the dev stack", () => {
     ].map(key).sort());
   });
 
+  it("shows the program's warning about the seed's pct=25, naming the key and what to write instead, and the pack's advisory", () => {
+    assert.deepEqual(report.warnings.length, 1, JSON.stringify(report.warnings));
+    assert.match(report.warnings[0], /^ses-email-auth:domains\[0\]\.dmarc\.percent: pct=25 means 25% of failing mail to RFC 7489 receivers .*; remove percent and step the policy itself/);
+    const portability = report.violations.filter((v) => v.policy === "dmarc-record-portability");
+    assert.ok(portability.some((v) => v.level === "advisory" && /^_dmarc\.example\.com: pct=25/.test(v.message)), JSON.stringify(portability));
+  });
+
   it("says which checks wait for apply, as advisories; a stack-wide finding has a null urn", () => {
     const waiting = report.violations.filter((v) => v.level === "advisory" && /during preview/.test(v.message));
     assert.ok(waiting.length > 0);
@@ -87,6 +94,7 @@ describe("plan: output formats", () => {
     assert.match(text, /^ {4}_dmarc\.example\.com +TXT +3600 +v=DMARC1; p=quarantine/m);
     assert.match(text, /^ {4}\{dkim-token-1\}\._domainkey\.example\.com +CNAME +3600 +us-east-1 +\{dkim-token-1\}\.dkim\.amazonses\.com$/m);
     assert.match(text, /^Policy results: 0 mandatory, \d+ advisory$/m);
+    assert.match(text, /^Program warnings: 1 \(the config is valid; pulumi preview shows them too\)\n {2}ses-email-auth:domains\[0\]\.dmarc\.percent: pct=25/m);
   });
 
   it("--zone-file: the known records as BIND lines, those known after apply as comments", () => {

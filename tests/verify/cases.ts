@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { Outcome, RequiredPaths } from "../../lib/alignment";
-import { Alignment, DmarcPolicy, formatDmarc } from "../../lib/dmarc";
+import { Alignment, DmarcPolicy, formatDmarc, Standards } from "../../lib/dmarc";
 import { DnsRecordSpec, domainRecords, MAIL_FROM_MX_PRIORITY, RecordRole, RecordType } from "../../lib/records";
 import { dkimHost, SES_SPF_INCLUDE } from "../../lib/regions";
 import { DnsProvider, DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
@@ -37,6 +37,10 @@ export interface Case {
   mentions?: string[];
   /** Zone-file lines beyond what the builders can write (binary garbage, in \DDD escapes). */
   rawLines?: string[];
+  /** The `_dmarc` names RFC 9989 receivers query for one message, by From domain: every tree walk, in order. */
+  queries?: Record<string, string[]>;
+  /** Why verify's verdict (under the required standards) is not mailauth's (RFC 9989 only), where it is not. */
+  mailauth?: string;
 }
 
 export function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: Partial<DomainSpec["dmarc"]> = {}): DomainSpec {
@@ -47,7 +51,7 @@ export function spec(name: string, overrides: Partial<DomainSpec> = {}, dmarc: P
     fromDomains: [name],
     mailFrom: { subdomain: "bounce", perRegion: false, onMxFailure: MailFromMxFailure.REJECT },
     dkim: { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT },
-    dmarc: { manage: true, policy: DmarcPolicy.REJECT, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, ...dmarc },
+    dmarc: { manage: true, policy: DmarcPolicy.REJECT, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, standards: Standards.BOTH, ...dmarc },
     ttl: 300,
     ...overrides,
   };
@@ -146,11 +150,148 @@ export const CASES: Case[] = [
     // The first token's target points back at the token's own name.
     (r, _s, tokens) => [...r, { name: `${tokens.get("us-east-1")![0]}.dkim.amazonses.com`, type: RecordType.CNAME, values: [`${tokens.get("us-east-1")![0]}._domainkey.loop.test`], ttl: 300 }],
   ),
+
+  // ---- the three records of issue 13: the seed's, an RFC 9989 one, one that mixes both ----
+  build(
+    "the seed's record: p=quarantine; pct=25",
+    spec("seed.test", { fromDomains: ["seed.test", "news.seed.test"] }, { policy: DmarcPolicy.QUARANTINE, percent: 25, rua: ["mailto:dmarcreports@seed.test"] }),
+    {
+      verdict: pass("us-east-1"),
+      ok: true,
+      mentions: ["pct=25: RFC 7489 receivers apply quarantine to 25% of failing mail and none to the rest", "pct=25: RFC 9989 receivers ignore pct and apply quarantine to all failing mail"],
+      queries: { "seed.test": ["_dmarc.seed.test", "_dmarc.test", "_dmarc.bounce.seed.test"], "news.seed.test": ["_dmarc.news.seed.test", "_dmarc.seed.test", "_dmarc.test", "_dmarc.bounce.seed.test"] },
+    },
+  ),
+  build(
+    "an RFC 9989 record: t=y, and np= for a From domain that does not exist",
+    spec("rfc9989.test", { fromDomains: ["rfc9989.test", "news.rfc9989.test"] }, { policy: DmarcPolicy.REJECT, subdomainPolicy: DmarcPolicy.QUARANTINE, nonexistentSubdomainPolicy: DmarcPolicy.REJECT, testing: true, rua: ["mailto:d@rfc9989.test"] }),
+    {
+      verdict: pass("us-east-1"),
+      ok: true,
+      mentions: [
+        "t=y (test mode): RFC 9989 receivers apply quarantine, one level below reject",
+        "t=y: RFC 7489 receivers do not know it and apply reject",
+        "news.rfc9989.test does not exist in DNS (SES sends From it all the same): RFC 9989 receivers apply np=reject to its failing mail; RFC 7489 ones sp=quarantine",
+        "RFC 9989 applies np=",
+      ],
+    },
+  ),
+  build(
+    "a record for both: p=quarantine; t=y; pct=0",
+    spec("mixed.test", {}, { policy: DmarcPolicy.QUARANTINE, testing: true, percent: 0, rua: ["mailto:d@mixed.test"] }),
+    { verdict: pass("us-east-1"), ok: true, mentions: ["pct=0: RFC 7489 receivers apply none, one level below quarantine", "t=y (test mode): RFC 9989 receivers apply none, one level below quarantine"] },
+  ),
+
+  // ---- docs/dmarc-2026.md's worked examples, as SES sends them ----
+  build(
+    "E1: the From subdomain's own record and none at the apex fail RFC 9989 receivers",
+    spec("e1.test", { fromDomains: ["news.e1.test"] }, { manage: false }),
+    {
+      verdict: fail("us-east-1"),
+      ok: false,
+      mentions: ["DMARC fails under RFC 9989 (RFC 7489 receivers pass it)", "there is no DMARC record at _dmarc.e1.test, the organizational domain", "fix: publish a DMARC record at _dmarc.e1.test"],
+      queries: { "news.e1.test": ["_dmarc.news.e1.test", "_dmarc.e1.test", "_dmarc.test"] },
+    },
+    (r) => [...r, txt("_dmarc.news.e1.test", "v=DMARC1; p=reject")],
+  ),
+  build(
+    "E1, judged for RFC 7489 receivers only (dmarc.standards: rfc7489)",
+    spec("e1only.test", { fromDomains: ["news.e1only.test"] }, { manage: false, standards: Standards.RFC7489 }),
+    { verdict: pass("us-east-1"), ok: true, mentions: ["(RFC 7489); RFC 9989 receivers, not required here, fail it", "fix: publish a DMARC record at _dmarc.e1only.test"], mailauth: "mailauth is an RFC 9989 receiver, which this domain's config does not require" },
+    (r) => [...r, txt("_dmarc.news.e1only.test", "v=DMARC1; p=reject")],
+  ),
+  build(
+    "E2: psd=n on an intermediate domain cuts the From domain off its identity",
+    spec("corp.test", { fromDomains: ["billing.eu.corp.test"] }, { policy: DmarcPolicy.NONE }),
+    {
+      verdict: fail("us-east-1"),
+      ok: false,
+      mentions: ["_dmarc.eu.corp.test has psd=n", "remove psd=n from _dmarc.eu.corp.test", "RFC 7489 receivers apply sp=none from _dmarc.corp.test to mail From billing.eu.corp.test, RFC 9989 receivers sp=reject from _dmarc.eu.corp.test"],
+      queries: { "billing.eu.corp.test": ["_dmarc.billing.eu.corp.test", "_dmarc.eu.corp.test"] },
+    },
+    (r) => [...r, txt("_dmarc.eu.corp.test", "v=DMARC1; p=reject; psd=n")],
+  ),
+  build(
+    "E3: a public suffix domain's policy (psd=y) reaches RFC 9989 receivers only",
+    spec("giant.bank", {}, { manage: false }),
+    {
+      verdict: fail("us-east-1"),
+      ok: false,
+      failing: ["dmarc giant.bank rfc7489"],
+      mentions: ["RFC 7489 (public suffix list): no DMARC record at _dmarc.giant.bank", "_dmarc.bank (the public suffix domain's record; sp= applies to giant.bank)", "publish a DMARC record at _dmarc.giant.bank"],
+      queries: { "giant.bank": ["_dmarc.giant.bank", "_dmarc.bank", "_dmarc.bounce.giant.bank"] },
+      mailauth: "RFC 7489 receivers find no DMARC record (giant.bank is its own organizational domain by the public suffix list); mailauth, an RFC 9989 receiver, applies the PSD's",
+    },
+    (r) => [...r, txt("_dmarc.bank", "v=DMARC1; p=reject; psd=y")],
+  ),
+  build(
+    "E4: a platform on the public suffix list's private section: its record reaches RFC 9989 receivers only",
+    spec("alice.blogspot.com", {}, { manage: false }),
+    {
+      verdict: fail("us-east-1"),
+      ok: false,
+      mentions: ["no DMARC record at _dmarc.alice.blogspot.com", "_dmarc.blogspot.com (the organizational domain's record", "publish a DMARC record at _dmarc.alice.blogspot.com itself"],
+      queries: { "alice.blogspot.com": ["_dmarc.alice.blogspot.com", "_dmarc.blogspot.com", "_dmarc.com", "_dmarc.bounce.alice.blogspot.com"] },
+      mailauth: "RFC 7489 receivers, by the private part of the public suffix list, find no DMARC record; mailauth applies blogspot.com's",
+    },
+    (r) => [...r, txt("_dmarc.blogspot.com", "v=DMARC1; p=reject")],
+  ),
+  build(
+    "E5: psd=n on the MAIL FROM domain breaks SPF alignment for RFC 9989 receivers; DKIM still carries DMARC",
+    spec("e5.test"),
+    {
+      verdict: pass("us-east-1"),
+      ok: true,
+      mentions: ["SPF (MAIL FROM bounce.e5.test) aligns with e5.test under RFC 7489 but not under RFC 9989", "remove psd=n from _dmarc.bounce.e5.test"],
+      queries: { "e5.test": ["_dmarc.e5.test", "_dmarc.test", "_dmarc.bounce.e5.test"] },
+    },
+    (r) => [...r, txt("_dmarc.bounce.e5.test", "v=DMARC1; p=none; psd=n")],
+  ),
+  build(
+    "a From domain of 10 labels: 8 queries, the shortcut skipping a psd=n at 9 labels (§5.1.8)",
+    spec("long.test", { fromDomains: ["a.b.c.d.e.f.g.h.long.test"] }),
+    {
+      verdict: pass("us-east-1"),
+      ok: true,
+      queries: {
+        "a.b.c.d.e.f.g.h.long.test": [
+          "_dmarc.a.b.c.d.e.f.g.h.long.test",
+          "_dmarc.d.e.f.g.h.long.test",
+          "_dmarc.e.f.g.h.long.test",
+          "_dmarc.f.g.h.long.test",
+          "_dmarc.g.h.long.test",
+          "_dmarc.h.long.test",
+          "_dmarc.long.test",
+          "_dmarc.test",
+          "_dmarc.bounce.long.test",
+        ],
+      },
+    },
+    (r) => [...r, txt("_dmarc.b.c.d.e.f.g.h.long.test", "v=DMARC1; p=none; psd=n")],
+  ),
+
+  // ---- the MAIL FROM record's health beyond SES's own path ----
+  build(
+    "SPF over 10 lookups when expanded, SES's include first",
+    spec("spfearly.test"),
+    { verdict: pass("us-east-1"), ok: true, mentions: ["11 DNS lookups when fully expanded", "SES's include:amazonses.com is reached at lookup 1, so SES passes, but every sender listed from include:s9.spfearly.test (in bounce.spfearly.test) on gets permerror"] },
+    (r) => [
+      ...without(RecordRole.MAIL_FROM_SPF)(r),
+      txt("bounce.spfearly.test", `v=spf1 include:${SES_SPF_INCLUDE} ${Array.from({ length: 10 }, (_, i) => `include:s${i}.spfearly.test`).join(" ")} ~all`),
+      ...Array.from({ length: 10 }, (_, i) => txt(`s${i}.spfearly.test`, "v=spf1 -all")),
+    ],
+  ),
+  build(
+    "SPF with 3 void lookups after SES's include",
+    spec("spfvoid.test"),
+    { verdict: pass("us-east-1"), ok: true, mentions: ["3 void lookups (names with no records), over the limit of 2"] },
+    (r) => [...without(RecordRole.MAIL_FROM_SPF)(r), txt("bounce.spfvoid.test", `v=spf1 include:${SES_SPF_INCLUDE} a:nx1.spfvoid.test a:nx2.spfvoid.test a:nx3.spfvoid.test ~all`)],
+  ),
 ];
 
 /** Targets as verify builds them from flags or config, tokens given. */
-export function targetOf(c: Case, requiredPaths = RequiredPaths.ANY): Target {
-  return { spec: c.spec, tokens: c.tokens, declared: [], requiredPaths };
+export function targetOf(c: Case, requiredPaths = RequiredPaths.ANY, standards = c.spec.dmarc.standards): Target {
+  return { spec: c.spec, tokens: c.tokens, declared: [], requiredPaths, standards };
 }
 
 /** The amazonses.com stub: its SPF record, and a DKIM key at each of `targets` (what SES publishes for each token). */

@@ -57,7 +57,8 @@ describe("verify command line", () => {
     const report = JSON.parse(out) as Report;
     assert.equal(report.ok, true);
     assert.deepEqual(report.domains.map((d) => [d.domain, d.from, d.ok]), [["good.test", "good.test", true], ["good.test", "news.good.test", true]]);
-    assert.deepEqual(Object.keys(report.domains[0].regions[0]).sort(), ["dkim", "dmarc", "region", "spf", "summary"]);
+    assert.deepEqual(Object.keys(report.domains[0].regions[0]).sort(), ["dkim", "dmarc", "region", "required", "spf", "standards", "summary"]);
+    assert.deepEqual(Object.keys(report.domains[0].regions[0].standards.rfc9989).sort(), ["dkim", "dmarc", "queries", "spf"]);
     for (const f of report.domains[0].findings) assert.deepEqual(Object.keys(f).filter((k) => k !== "region").sort(), ["check", "message", "status"]);
   });
 
@@ -66,6 +67,18 @@ describe("verify command line", () => {
     assert.equal(code, 1);
     assert.match(out, /no DMARC record at _dmarc\.nodmarc\.test/);
     assert.match(out, /Easy DKIM tokens of us-east-1 are not known/);
+  });
+
+  it("judges for the receivers --standards names: E1 fails both-required, passes for RFC 7489 receivers only", async () => {
+    const e1 = CASES.find((c) => c.spec.name === "e1.test")!;
+    const flags = ["--domain", "e1.test", "--regions", "us-east-1", "--mail-from", "bounce.e1.test", "--from", "news.e1.test", "--dkim-tokens", `us-east-1=${e1.tokens.get("us-east-1")!.join(",")}`, "--resolver", knot.server];
+    const both = await run(flags);
+    assert.equal(both.code, 1);
+    assert.match(both.out, /verdict news\.e1\.test +FAIL +news\.e1\.test \(identity e1\.test, us-east-1\): DMARC fails under RFC 9989 \(RFC 7489 receivers pass it\)/);
+    const rfc7489 = await run([...flags, "--standards", "rfc7489"]);
+    assert.equal(rfc7489.code, 0, rfc7489.out);
+    assert.match(rfc7489.out, /\(RFC 7489\); RFC 9989 receivers, not required here, fail it; to pass under both: publish a DMARC record at _dmarc\.e1\.test/);
+    assert.equal((await run([...flags, "--standards", "rfc9989"])).code, 1);
   });
 
   it("reads domains, regions, MAIL FROM and From domains from a stack's config", async () => {
@@ -115,6 +128,7 @@ describe("verify command line", () => {
     ["a From domain outside the domain", ["--domain", "good.test", "--regions", "us-east-1", "--from", "other.test"]],
     ["two DKIM tokens", ["--domain", "good.test", "--regions", "us-east-1", "--dkim-tokens", "us-east-1=a,b"]],
     ["a bad timeout", ["--domain", "good.test", "--regions", "us-east-1", "--timeout", "soon"]],
+    ["an unknown standard", ["--domain", "good.test", "--regions", "us-east-1", "--standards", "rfc7208"]],
     ["a bad resolver", ["--domain", "good.test", "--regions", "us-east-1", "--resolver", "not an address"]],
     ["a missing outputs file", ["--domain", "good.test", "--regions", "us-east-1", "--outputs", "/nonexistent.json"]],
     ["outputs without records", ["--domain", "good.test", "--regions", "us-east-1", "--outputs", "package.json"]],

@@ -1,6 +1,7 @@
 /** What verify checks, from flags and files; and the judge on hand-made answers, without sockets. */
 import assert from "node:assert/strict";
 import { RequiredPaths } from "../../lib/alignment";
+import { Standards } from "../../lib/dmarc";
 import { domainRecords, RecordRole, RecordType } from "../../lib/records";
 import { Answer } from "../../tools/verify/dns";
 import { answerKey, Facts, judge, plan } from "../../tools/verify/judge";
@@ -52,13 +53,18 @@ describe("verify targets", () => {
 describe("verify judge, on answers made by hand", () => {
   /** The answers knot would give for a case's zone, edited. */
   function factsFor(records: { type: "TXT" | "MX" | "CNAME"; name: string; values: string[] }[]): Facts {
-    const answers = new Map<string, Answer>();
+    // A name the zone lacks answers NXDOMAIN, as knot would: the tree walk asks names no record lists.
+    const answers = new (class extends Map<string, Answer> {
+      get(key: string): Answer {
+        return super.get(key) ?? { status: "nxdomain", detail: "" };
+      }
+    })();
     for (const r of records) answers.set(answerKey(r.type, r.name), { status: "ok", values: r.values });
     return { answers, dkim: new Map(), spf: new Map() };
   }
 
   it("asks for BYODKIM's one key record, not per region", () => {
-    const target = { spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.ANY };
+    const target = { spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.ANY, standards: Standards.BOTH };
     const names = plan(target).lookups.filter((l) => l.name.includes("_domainkey")).map((l) => l.name);
     assert.deepEqual(names, ["ses2026._domainkey.byo.test"]);
   });
@@ -67,10 +73,10 @@ describe("verify judge, on answers made by hand", () => {
     const records = domainRecords(byo.spec).map((r) => (r.role === RecordRole.BYODKIM ? { ...r, values: ["v=DKIM1; k=rsa; p=AAAAother"] } : r));
     const facts = factsFor(records);
     for (const r of records.filter((x) => x.role === RecordRole.MAIL_FROM_SPF)) facts.spf.set(r.name, { address: "199.255.192.0", result: "pass", comment: "", lookups: 1 });
-    const any = judge({ spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.ANY }, facts);
+    const any = judge({ spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.ANY, standards: Standards.BOTH }, facts);
     assert.match(any[0].findings.find((f) => f.check === "byodkim")!.message, /not the stack's public key/);
     assert.deepEqual(any[0].regions.map((r) => [r.dkim, r.spf, r.dmarc]), [["fail", "pass", "pass"], ["fail", "pass", "pass"]]);
-    const both = judge({ spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.BOTH }, facts);
+    const both = judge({ spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.BOTH, standards: Standards.BOTH }, facts);
     assert.deepEqual(both[0].regions.map((r) => r.dmarc), ["fail", "fail"]);
   });
 
@@ -78,13 +84,13 @@ describe("verify judge, on answers made by hand", () => {
     const records = domainRecords(byo.spec);
     const key = records.find((r) => r.role === RecordRole.BYODKIM)!;
     const noise = [`p=${" a".repeat(30000)}!`, "k=rsa; v=DKIM1; p=AAAA", "v=DKIM1; p=", "\u0000;=;;"];
-    const report = judge({ spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.ANY }, factsFor([...records.filter((r) => r !== key), { ...key, values: [...noise, ...key.values] }]));
+    const report = judge({ spec: byo.spec, tokens: new Map(), declared: [], requiredPaths: RequiredPaths.ANY, standards: Standards.BOTH }, factsFor([...records.filter((r) => r !== key), { ...key, values: [...noise, ...key.values] }]));
     assert.match(report[0].findings.find((f) => f.check === "byodkim")!.message, /the stack's key is published/);
   });
 
   it("checks a per-region MAIL FROM domain once per region, each against its own endpoint", () => {
     const spec = { ...good.spec, mailFrom: { ...good.spec.mailFrom!, perRegion: true } };
-    const target = { spec, tokens: good.tokens, declared: [], requiredPaths: RequiredPaths.ANY };
+    const target = { spec, tokens: good.tokens, declared: [], requiredPaths: RequiredPaths.ANY, standards: Standards.BOTH };
     assert.deepEqual(plan(target).spfDomains, ["bounce-us-east-1.good.test", "bounce-eu-west-1.good.test"]);
     const report = judge(target, factsFor(domainRecords(spec, (r) => good.tokens.get(r))));
     const mx = report[0].findings.filter((f) => f.check === "mail-from-mx");

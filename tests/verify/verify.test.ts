@@ -31,6 +31,15 @@ describe("verify against knot", () => {
       if (c.ok) assert.deepEqual(failed, [], text);
       for (const words of c.mentions ?? []) assert.ok(text.includes(words), `expected "${words}" in:\n${text}`);
       assert.equal(client.stats.timeouts, 0);
+      // RFC 9989's tree walks, counted: what a receiver queries for one message, each walk at most 8 names.
+      for (const [from, names] of Object.entries(c.queries ?? {})) {
+        for (const r of report.domains.find((d) => d.from === from)!.regions) assert.deepEqual(r.standards.rfc9989.queries, names, `${from} in ${r.region}`);
+      }
+      // verify asks each _dmarc name once, and only those some receiver's walk or RFC 7489 discovery asks.
+      const asked = client.stats.sent.filter((q) => q.name.startsWith("_dmarc.")).map((q) => q.name);
+      const walked = new Set(report.domains.flatMap((d) => d.regions.flatMap((r) => [...r.standards.rfc9989.queries, ...r.standards.rfc7489.queries])));
+      assert.equal(new Set(asked).size, asked.length, "a _dmarc name asked twice");
+      assert.deepEqual(asked.filter((n) => !walked.has(n)), [], "a _dmarc name no walk asks");
     });
   }
 

@@ -20,5 +20,5 @@ export async function plan(dir: string, stack: string, policyConfig: PolicyPackC
     throw error;
   }
   const resources = fromRegistrations(run.registrations, config, stack);
-  return buildReport(resources, await runPolicies(resources.resources, policyConfig));
+  return buildReport(resources, await runPolicies(resources.resources, policyConfig), run.warnings);
 }

@@ -40,6 +40,8 @@ export interface Report {
   resources: ReportResource[];
   records: ReportRecord[];
   violations: Finding[];
+  /** What the program warned of (plan: pulumi.log.warn during the mocked preview; audit: none). */
+  warnings: string[];
 }
 
 /** Where a resource belongs, for grouping. */
@@ -99,7 +101,7 @@ function componentPlace(resource: StackResource, props: Record<string, unknown>,
 }
 
 /** The report of a stack's resources (a mocked preview or an export) and the findings on them. */
-export function buildReport({ stack, resources }: StackResources, violations: Finding[]): Report {
+export function buildReport({ stack, resources }: StackResources, violations: Finding[], warnings: string[] = []): Report {
   const policyView = policyResources(resources);
   const facts = new StackFacts(policyView);
   const dkimRecordsSeen = new Map<string, number>();
@@ -135,11 +137,11 @@ export function buildReport({ stack, resources }: StackResources, violations: Fi
     const { domain, region } = places.get(r.urn) ?? componentPlace(r, policyView[i].props, byUrn, componentDomains);
     return [{ urn: r.urn, type: r.type, name: r.name, ...(region ? { region } : {}), domain }];
   });
-  return { stack, resources: listed, records, violations };
+  return { stack, resources: listed, records, violations, warnings };
 }
 
 /**
- * The `--json` object: `{stack, resources: [{urn, type, name, region?}], records, violations:
+ * The `--json` object: `{stack, resources: [{urn, type, name, region?}], records, warnings, violations:
  * [{policy, level, urn, message}]}`; `urn` is null for a finding about the stack as a whole.
  */
 export function toJson(report: Report): string {
@@ -193,6 +195,11 @@ export function formatText(report: Report, title: string): string {
       const rows = records.flatMap((r) => r.values.map((v) => [r.name, r.type, String(r.ttl), r.region ?? "", v]));
       lines.push(...table([["NAME", "TYPE", "TTL", "REGION", "VALUE"], ...rows], "    "));
     }
+    lines.push("");
+  }
+  if (report.warnings.length) {
+    lines.push(`Program warnings: ${report.warnings.length} (the config is valid; pulumi preview shows them too)`);
+    for (const w of report.warnings) lines.push(`  ${w}`);
     lines.push("");
   }
   const mandatory = report.violations.filter((v) => v.level === "mandatory").length;

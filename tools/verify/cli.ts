@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RequiredPaths, REQUIRED_PATHS } from "../../lib/alignment";
 import { ConfigError, parseStackConfig } from "../../lib/config";
+import { STANDARDS, Standards } from "../../lib/dmarc";
 import { StateValueError } from "../../lib/state";
 import { DomainSpec } from "../../lib/spec";
 import { readStackConfig, StackFileError } from "../stack-config";
@@ -13,7 +14,8 @@ import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, ReplicaMap
 
 export const USAGE = `usage: verify (--stack NAME | --domain D --regions R1,R2 [--mail-from M] [--from F ...])
               [--outputs FILE | --state FILE] [--dkim-tokens [domain:]region=t1,t2,t3 ...]
-              [--resolver HOST[:PORT] ...] [--timeout MS] [--required-paths any|both] [--json]
+              [--resolver HOST[:PORT] ...] [--timeout MS] [--required-paths any|both]
+              [--standards both|rfc7489|rfc9989] [--json]
 exit status: 0 every domain, region and From domain passes DMARC; 1 some would not; 2 usage or config error`;
 
 const OPTIONS = {
@@ -28,6 +30,7 @@ const OPTIONS = {
   resolver: { type: "string", multiple: true },
   timeout: { type: "string" },
   "required-paths": { type: "string" },
+  standards: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -82,6 +85,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60000) throw new UsageError(`--timeout: ${values.timeout} is not a whole number of ms from 1 to 60000`);
   const requiredPaths = (values["required-paths"] ?? RequiredPaths.ANY) as RequiredPaths;
   if (!REQUIRED_PATHS.includes(requiredPaths)) throw new UsageError(`--required-paths: must be ${REQUIRED_PATHS.join(" or ")}`);
+  const standards = values.standards as Standards | undefined;
+  if (standards !== undefined && !STANDARDS.includes(standards)) throw new UsageError(`--standards: must be ${STANDARDS.join(", ")}`);
 
   let specs: DomainSpec[];
   if (values.stack !== undefined) specs = parseStackConfig(readStackConfig(io.cwd, values.stack)).domains;
@@ -102,7 +107,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     replicas = state.replicas;
   }
   tokenMaps.push(tokensFromRecords(records), parseDkimTokens(values["dkim-tokens"] ?? [], specs.map((s) => s.name)));
-  const targets = buildTargets(specs, records, tokenMaps, requiredPaths, replicas);
+  const targets = buildTargets(specs, records, tokenMaps, requiredPaths, replicas, standards);
 
   const client = makeClient(list(values.resolver), timeoutMs);
   try {

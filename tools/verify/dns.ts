@@ -17,7 +17,8 @@ export type Failed = { status: Failure; detail: string };
 /** An answer with its values as strings: TXT chunks joined, MX as `priority host`, names normalized. */
 export type Answer = { status: "ok"; values: string[] } | Failed;
 
-export type QueryType = "TXT" | "MX" | "CNAME";
+/** A: whether a name exists (np=), and the SPF check's `a` and `exists` terms. */
+export type QueryType = "TXT" | "MX" | "CNAME" | "A";
 
 /** What each failure means to a person reading the output. */
 export function describeFailure(answer: Failed): string {
@@ -139,6 +140,8 @@ export class DnsClient {
   /** UDP tries in flight, by DNS ID. */
   private readonly pending = new Map<number, Query>();
   private readonly cache = new Map<string, Promise<Answer>>();
+  /** The same answers once they have come, for callers that can use one without waiting. */
+  private readonly settled = new Map<string, Answer>();
   private readonly deadline: number;
   private active = 0;
   /** Queries waiting for a slot, first in first out (an index, not shift(): thousands may wait). */
@@ -169,6 +172,11 @@ export class DnsClient {
 
   query(name: string, type: QueryType): Promise<Answer> {
     return this.ask(name, type);
+  }
+
+  /** The answer to a question already answered in this run, without waiting; undefined if it has not come yet. */
+  answered(name: string, type: QueryType): Answer | undefined {
+    return this.settled.get(`${type} ${normalizeName(name)}`);
   }
 
   /** Follow CNAMEs from `name` one query at a time, so a loop or a long chain is seen and stopped. */
@@ -223,6 +231,7 @@ export class DnsClient {
         else this.waiting.push(query);
       });
       this.cache.set(key, entry);
+      void entry.then((answer) => this.settled.set(key, answer));
     }
     return entry;
   }

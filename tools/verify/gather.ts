@@ -1,13 +1,14 @@
 /**
- * The I/O half of `verify`: ask DNS what the plans name, follow broken DKIM CNAMEs, and let mailauth
- * evaluate each MAIL FROM domain's SPF (its 10-lookup and 2-void-lookup limits included) through
- * the same client. Everything runs at once; the client caps how much is in flight.
+ * The I/O half of `verify`: ask DNS what the plans name, walk the DMARC tree and expand the MAIL
+ * FROM SPF records name by name as their answers come, follow broken DKIM CNAMEs, and let
+ * mailauth evaluate each MAIL FROM domain's SPF (its 10-lookup and 2-void-lookup limits
+ * included) through the same client. Targets run at once; the client caps how much is in flight.
  */
 import { DNSResolver, spf } from "mailauth";
 import { SES_SPF_INCLUDE } from "../../lib/regions";
 import { isSpfRecord } from "../../lib/spf";
-import { DnsClient } from "./dns";
-import { answerKey, DkimLookup, Facts, judge, plan, Plan, Report, SpfEvaluation } from "./judge";
+import { Answer, DnsClient, QueryType } from "./dns";
+import { answerKey, DkimLookup, Facts, judge, Missing, plan, Plan, questions, Report, setupsOf, SpfEvaluation } from "./judge";
 import { Target } from "./targets";
 
 /**
@@ -78,6 +79,40 @@ async function lookupDkim(client: DnsClient, name: string): Promise<DkimLookup> 
   return key.status === "ok" ? { cname, key } : { cname, key, chain: await client.followCname(name) };
 }
 
+/** A question asked for a name not fetched yet: fetch it and ask again. */
+class NotFetched {
+  constructor(
+    readonly type: QueryType,
+    readonly name: string,
+  ) {}
+}
+
+
+/**
+ * Runs a pure question over the answers so far until it asks for nothing new, fetching one name
+ * per round: each tree walk then queries exactly what a receiver does, in its order, stopping
+ * where the receiver stops (psd=, the TLD). Every walk ends within 8 queries (RFC 9989 §4.10),
+ * every SPF expansion within its cap; the client's cache makes a name shared by walks one query.
+ */
+export async function untilAnswered(facts: Facts, fetch: (name: string, type: QueryType) => Promise<Answer>, question: (missing: Missing) => void, answered: (name: string, type: QueryType) => Answer | undefined = () => undefined): Promise<void> {
+  // An answer already in (another target asked the name) is taken at once; only a new one costs a round.
+  const missing: Missing = (type, name) => {
+    const answer = answered(name, type);
+    if (!answer) throw new NotFetched(type, name);
+    facts.answers.set(answerKey(type, name), answer);
+    return answer;
+  };
+  for (;;) {
+    try {
+      question(missing);
+      return;
+    } catch (error) {
+      if (!(error instanceof NotFetched)) throw error;
+      facts.answers.set(answerKey(error.type, error.name), await fetch(error.name, error.type));
+    }
+  }
+}
+
 /**
  * Targets looked up at once: their queries keep the client's concurrency cap busy, while the
  * rest wait unplanned. Queuing every query of a thousand domains up front kept them all alive
@@ -88,12 +123,22 @@ const TARGETS_AT_ONCE = 64;
 export async function gather(targets: readonly Target[], client: DnsClient): Promise<Facts> {
   const facts: Facts = { answers: new Map(), dkim: new Map(), spf: new Map() };
   const spf = new SpfEvaluator(client);
-  const lookUp = (p: Plan) =>
-    Promise.all([
+  const ask = (name: string, type: QueryType) => client.query(name, type);
+  const answered = (name: string, type: QueryType) => client.answered(name, type);
+  // The names every target needs (the first of each walk and expansion among them), then the
+  // walks and expansions name by name; the alignment walks follow only the paths SES's mail
+  // really authenticates by, as a receiver's do. Started once the first names are in, a walk
+  // usually finishes at once on names other targets already asked (_dmarc.com, amazonses.com).
+  const lookUp = async (p: Plan) => {
+    const asked = questions(p.target);
+    const run = (question: (facts: Facts, missing: Missing) => void) => untilAnswered(facts, ask, (missing) => question(facts, missing), answered);
+    await Promise.all([
       ...p.lookups.map(({ type, name }) => client.query(name, type).then((a) => facts.answers.set(answerKey(type, name), a))),
       ...p.dkimNames.map((name) => lookupDkim(client, name).then((d) => facts.dkim.set(name, d))),
       ...p.spfDomains.map((domain) => spf.evaluate(domain).then((e) => facts.spf.set(domain, e))),
     ]);
+    await Promise.all([...asked.first, ...asked.alignment(setupsOf(p.target, facts))].map(run));
+  };
   let next = 0;
   const worker = async () => {
     while (next < targets.length) await lookUp(plan(targets[next++]));

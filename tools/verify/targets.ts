@@ -3,7 +3,7 @@
  * Target per SES domain identity. Pure: files are read by the CLI and handed in as text.
  */
 import { RequiredPaths } from "../../lib/alignment";
-import { Alignment, DmarcPolicy } from "../../lib/dmarc";
+import { Alignment, DmarcPolicy, Standards } from "../../lib/dmarc";
 import { isAtOrBelow, isValidDomain, normalizeName } from "../../lib/names";
 import { DnsRecordSpec, EASY_DKIM_TOKENS, RecordRole, RecordType } from "../../lib/records";
 import { sesRegionProblem } from "../../lib/regions";
@@ -33,6 +33,8 @@ export interface Target {
   /** Records the stack declared for this domain, to be found published with these values. */
   declared: DeclaredRecord[];
   requiredPaths: RequiredPaths;
+  /** The receivers the verdict must satisfy: the --standards flag, else the domain's dmarc.standards. */
+  standards: Standards;
 }
 
 export interface DomainFlags {
@@ -72,7 +74,7 @@ export function specFromFlags(flags: DomainFlags): DomainSpec {
     fromDomains: [...new Set(fromDomains)],
     mailFrom,
     dkim: { kind: "easy", keyLength: EasyDkimKeyLength.RSA_2048_BIT },
-    dmarc: { manage: false, policy: DmarcPolicy.NONE, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED },
+    dmarc: { manage: false, policy: DmarcPolicy.NONE, rua: [], ruf: [], adkim: Alignment.RELAXED, aspf: Alignment.RELAXED, standards: Standards.BOTH },
     ttl: 3600,
   };
 }
@@ -155,12 +157,12 @@ function owner(name: string, domains: readonly string[]): string | undefined {
   return domains.filter((d) => isAtOrBelow(name, d)).sort((a, b) => b.length - a.length)[0];
 }
 
-export function buildTargets(specs: readonly DomainSpec[], records: readonly DeclaredRecord[], tokenMaps: readonly TokenMap[], requiredPaths: RequiredPaths, replicas: ReplicaMap = new Map()): Target[] {
+export function buildTargets(specs: readonly DomainSpec[], records: readonly DeclaredRecord[], tokenMaps: readonly TokenMap[], requiredPaths: RequiredPaths, replicas: ReplicaMap = new Map(), standards?: Standards): Target[] {
   const names = specs.map((s) => s.name);
   return specs.map((spec) => {
     const tokens = new Map<string, string[]>();
     for (const map of tokenMaps) for (const [region, list] of map.get(spec.name) ?? []) tokens.set(region, list);
     const declared = records.filter((r) => (r.domain ? normalizeName(r.domain) === spec.name : owner(r.name, names) === spec.name));
-    return { spec, tokens, declared, requiredPaths, replicaOf: replicas.get(spec.name) };
+    return { spec, tokens, declared, requiredPaths, replicaOf: replicas.get(spec.name), standards: standards ?? spec.dmarc.standards };
   });
 }
