@@ -8,6 +8,7 @@ import { Input, Skipped, summarize } from "../../lib/reports/read";
 import { parseSesRanges } from "../../lib/reports/ses-ranges";
 import { Period } from "../../lib/reports/summary";
 import { fileInputs } from "./files";
+import { defaultJobs, ReaderPool } from "./pool";
 import type { S3Location } from "./s3";
 import { formatText } from "./text";
 import { USAGE, UsageError } from "./usage";
@@ -27,6 +28,7 @@ const OPTIONS = {
   "max-source-fail": { type: "string" },
   "max-member-mb": { type: "string" },
   "ses-spf": { type: "string" },
+  jobs: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -131,12 +133,16 @@ async function run(argv: string[], io: Io): Promise<number> {
 
   if (values.html !== undefined && !isWritableFolder(dirname(resolve(values.html)))) throw new UsageError(`--html: cannot write into the folder of ${values.html}`);
 
-  const summary = await summarize(allInputs(positionals, locations), {
-    period,
-    thresholds,
-    limits: { ...DEFAULT_LIMITS, member: Math.floor(memberMb * 1024 * 1024) },
-    sesSpf: values["ses-spf"],
-  });
+  const jobs = number("--jobs", values.jobs, defaultJobs(), { integer: true });
+  if (jobs < 1) throw new UsageError("--jobs: must be 1 or more");
+  const options = { period, thresholds, limits: { ...DEFAULT_LIMITS, member: Math.floor(memberMb * 1024 * 1024) }, sesSpf: values["ses-spf"] };
+  const pool = jobs > 1 ? new ReaderPool(jobs) : undefined;
+  let summary;
+  try {
+    summary = pool ? await summarize(allInputs(positionals, locations), options, pool.read, pool.window) : await summarize(allInputs(positionals, locations), options);
+  } finally {
+    await pool?.close();
+  }
   if (values.html !== undefined) {
     const { formatHtml } = require("./html") as typeof import("./html");
     try {
