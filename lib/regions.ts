@@ -108,3 +108,54 @@ export function isSesDkimHost(host: string): boolean {
 
 /** The domain SES's own SPF record lives at; `include:` of it authorises every SES region. */
 export const SES_SPF_INCLUDE = "amazonses.com";
+
+/**
+ * Regions a global endpoint (SESv2 multi-region endpoint) can use, as primary or secondary.
+ * Source: AWS's "Using Global endpoints in Amazon SES" (SES Developer Guide, global-endpoints.html)
+ * says the endpoint's setup makes the sending domain verified in the secondary region through
+ * Deterministic Easy DKIM (DEED); the SESv2 API Reference (DkimSigningAttributes,
+ * DomainSigningAttributesOrigin) lists the regions SES supports DEED in, `AWS_SES_<REGION>`. AWS
+ * publishes no other list of pairs: any two different regions of these form one. The GovCloud
+ * values that list gained later are left out: the global endpoints guide covers the commercial
+ * partition only, and a pair never spans partitions. When AWS adds a region, add one line here.
+ */
+export const GLOBAL_ENDPOINT_REGIONS: readonly string[] = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "af-south-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-5",
+  "ca-central-1",
+  "ca-west-1",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "il-central-1",
+  "me-central-1",
+  "me-south-1",
+  "sa-east-1",
+];
+
+const GLOBAL_ENDPOINT_REGION_SET = new Set(GLOBAL_ENDPOINT_REGIONS);
+
+/** Whether a global endpoint can route between these two regions (given in either role). */
+export function isGlobalEndpointPair(primary: string, secondary: string): boolean {
+  return primary !== secondary && GLOBAL_ENDPOINT_REGION_SET.has(primary) && GLOBAL_ENDPOINT_REGION_SET.has(secondary);
+}
+
+export function isGlobalEndpointRegion(region: string): boolean {
+  return GLOBAL_ENDPOINT_REGION_SET.has(region);
+}
