@@ -114,40 +114,15 @@ export const SES_SPF_INCLUDE = "amazonses.com";
  * Source: AWS's "Using Global endpoints in Amazon SES" (SES Developer Guide, global-endpoints.html)
  * says the endpoint's setup makes the sending domain verified in the secondary region through
  * Deterministic Easy DKIM (DEED); the SESv2 API Reference (DkimSigningAttributes,
- * DomainSigningAttributesOrigin) lists the regions SES supports DEED in, `AWS_SES_<REGION>`. AWS
- * publishes no other list of pairs: any two different regions of these form one. The GovCloud
- * values that list gained later are left out: the global endpoints guide covers the commercial
- * partition only, and a pair never spans partitions. When AWS adds a region, add one line here.
+ * DomainSigningAttributesOrigin) lists the regions SES supports DEED in, `AWS_SES_<REGION>`:
+ * today every SES region above but GovCloud's, which that list gained later and the global
+ * endpoints guide does not cover (a pair never spans partitions). AWS publishes no other list
+ * of pairs: any two different regions of these form one. When AWS adds an SES region, check
+ * that it is in DEED's list, or add it here.
  */
-export const GLOBAL_ENDPOINT_REGIONS: readonly string[] = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "af-south-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-south-1",
-  "ap-south-2",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ap-southeast-3",
-  "ap-southeast-5",
-  "ca-central-1",
-  "ca-west-1",
-  "eu-central-1",
-  "eu-central-2",
-  "eu-north-1",
-  "eu-south-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "il-central-1",
-  "me-central-1",
-  "me-south-1",
-  "sa-east-1",
-];
+const WITHOUT_GLOBAL_ENDPOINTS = new Set(["us-gov-east-1", "us-gov-west-1"]);
+
+export const GLOBAL_ENDPOINT_REGIONS: readonly string[] = SES_REGIONS.filter((r) => !WITHOUT_GLOBAL_ENDPOINTS.has(r));
 
 const GLOBAL_ENDPOINT_REGION_SET = new Set(GLOBAL_ENDPOINT_REGIONS);
 
