@@ -176,6 +176,21 @@ export interface SendingArgs {
   fromAddresses?: string[];
 }
 
+/** Whether `pulumi up` waits until SES has verified the domain, in each region, before it goes on. */
+export interface VerificationArgs {
+  /**
+   * Wait, per region, until SES reports the domain verified (an `aws.ses.DomainIdentityVerification`
+   * that starts once that region's DKIM records are written); `pulumi up` fails if one is not by the timeout.
+   * @default false
+   */
+  wait?: boolean;
+  /**
+   * How long to wait for each region, in minutes: more than 0, at most 4320 (SES gives up after 72 hours).
+   * @default 45
+   */
+  timeoutMinutes?: number;
+}
+
 /** An SES sending domain that passes DMARC in every region, with every DNS record it needs. */
 export interface SesDomainArgs {
   /** The domain SES verifies and signs as (`d=`), e.g. `example.com`. */
@@ -219,4 +234,9 @@ export interface SesDomainArgs {
    * @default false
    */
   protect?: boolean;
+  /**
+   * Waiting, during `pulumi up`, until SES has verified the domain in each region.
+   * @default no wait: `pulumi up` ends once the identities and records exist
+   */
+  verification?: VerificationArgs;
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Checker } from "../lib/check";
 import { checkDomain } from "../lib/args";
-import { DnsRecordSpec, domainRecords, easyDkimRecord, mailFromDomain, PROTECTED_ROLES } from "../lib/records";
+import { DnsRecordSpec, domainRecords, easyDkimRecord, mailFromDomain, PROTECTED_ROLES, RecordRole } from "../lib/records";
 import { senderPolicy } from "../lib/sending";
 import { BEHAVIOR_ON_MX_FAILURE, DomainSpec, SendingSpec } from "../lib/spec";
 import { fromDomainsTags } from "../lib/tags";
@@ -114,16 +114,32 @@ function mailFrom(ctx: DomainContext, region: string, id: aws.sesv2.EmailIdentit
  * Any other record is known now and declared with plain values: an Output per name and value
  * took ~6% of the program's time under the mock runtime, for nothing.
  */
-function record(ctx: DomainContext, zone: DnsZone, r: DnsRecordSpec, tokens: pulumi.Output<string[]> | undefined): pulumi.Input<DnsRecordSpec> {
+function record(ctx: DomainContext, zone: DnsZone, r: DnsRecordSpec, tokens: pulumi.Output<string[]> | undefined): { spec: pulumi.Input<DnsRecordSpec>; resources: pulumi.CustomResource[] } {
   const opts = { parent: ctx.parent, protect: ctx.protect && PROTECTED_ROLES.has(r.role) };
   const index = r.dkimToken;
   if (index === undefined || !tokens) {
-    zone.addRecord({ key: r.key, type: r.type, ttl: r.ttl, name: r.name, values: r.values }, opts);
-    return r;
+    return { spec: r, resources: zone.addRecord({ key: r.key, type: r.type, ttl: r.ttl, name: r.name, values: r.values }, opts) };
   }
   const resolved = tokens.apply((t) => easyDkimRecord(ctx.domain, r.region!, index, t[index]));
-  zone.addRecord({ key: r.key, type: r.type, ttl: r.ttl, name: resolved.name, values: r.values.map((_, i) => resolved.apply((x) => x.values[i])) }, opts);
-  return resolved;
+  return { spec: resolved, resources: zone.addRecord({ key: r.key, type: r.type, ttl: r.ttl, name: resolved.name, values: r.values.map((_, i) => resolved.apply((x) => x.values[i])) }, opts) };
+}
+
+/** The records SES verifies the identity of `region` by: its Easy DKIM CNAMEs, or the BYODKIM key record every region shares. */
+function dkimRecordsOf(records: { model: DnsRecordSpec; resources: pulumi.CustomResource[] }[], region: string): pulumi.CustomResource[] {
+  return records.filter(({ model }) => (model.role === RecordRole.DKIM && model.region === region) || model.role === RecordRole.BYODKIM).flatMap((r) => r.resources);
+}
+
+/**
+ * Waits until SES reports the identity of `region` verified: SES v1's verification status, which
+ * follows the DKIM records (docs/configuration.md#waiting-for-verification). It starts once exactly
+ * that region's DKIM records are written, and gives up after the domain's timeout.
+ */
+function verificationWait(ctx: DomainContext, region: string, id: aws.sesv2.EmailIdentity, dkimRecords: pulumi.CustomResource[], timeoutMinutes: number): void {
+  new aws.ses.DomainIdentityVerification(
+    `${ctx.domain.name}-${region}-verification`,
+    { region, domain: id.emailIdentity },
+    { parent: ctx.parent, dependsOn: dkimRecords, customTimeouts: { create: `${timeoutMinutes}m` } },
+  );
 }
 
 /**
@@ -158,7 +174,10 @@ export class SesDomain extends pulumi.ComponentResource {
     // The provider marks dkimSigningAttributes.domainSigningPrivateKey secret, even when "", so the
     // SDK makes the whole block secret; the tokens are published in DNS and must not be.
     const tokens = new Map(ids.map((id, i) => [domain.regions[i], pulumi.unsecret(id.dkimSigningAttributes.tokens)]));
-    this.records = pulumi.all(domainRecords(domain).map((r) => record(ctx, zone, r, tokens.get(r.region ?? ""))));
+    const declared = domainRecords(domain).map((r) => ({ model: r, ...record(ctx, zone, r, tokens.get(r.region ?? "")) }));
+    this.records = pulumi.all(declared.map((r) => r.spec));
+    const wait = domain.verification;
+    if (wait) domain.regions.forEach((region, i) => verificationWait(ctx, region, ids[i], dkimRecordsOf(declared, region), wait.timeoutMinutes));
     this.identities = ids.map((id, i) => identityStatus(domain.regions[i], id));
     const fromAddresses = spec?.fromAddresses ?? [];
     this.sending = setups.map((s, i) => ({

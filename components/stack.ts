@@ -6,6 +6,7 @@ import { SesDomainArgs } from "./args";
 import { hostedZoneId } from "./dns/route53";
 import { SesAddress } from "./ses-address";
 import { RegionalIdentity, RegionalSending, SesDomain } from "./ses-domain";
+import { SesGlobalEndpoint } from "./ses-global-endpoint";
 
 type RegionalStatus = Record<string, Omit<RegionalIdentity, "region">>;
 
@@ -20,6 +21,17 @@ export interface StackOutputs {
   zoneFile: pulumi.Output<string>;
   /** domain → region → configuration set, event topic and the sender's IAM policy; only domains with `sending`. */
   sending: Record<string, Record<string, Omit<RegionalSending, "region">>>;
+  /** With `globalEndpoint`: what an application sends through it with (docs/global-endpoints.md); otherwise absent. */
+  globalEndpoint?: GlobalEndpointOutput;
+}
+
+export interface GlobalEndpointOutput {
+  name: string;
+  /** SESv2 SendEmail's `EndpointId`. */
+  endpointId: pulumi.Output<string>;
+  arn: pulumi.Output<string>;
+  primary: string;
+  secondary: string;
 }
 
 /**
@@ -54,6 +66,7 @@ function domainArgs(domain: StackDomainSpec, zone: pulumi.Input<string>, secret:
     ttl: domain.ttl,
     sending: domain.sending,
     protect,
+    ...(domain.verification && { verification: { wait: true, timeoutMinutes: domain.verification.timeoutMinutes } }),
   };
 }
 
@@ -69,6 +82,8 @@ export function declareStack(spec: StackSpec, secret: (configKey: string) => pul
   const zoneOf = zoneIds(spec);
   const domains = spec.domains.map((domain) => new SesDomain(domain.name, domainArgs(domain, zoneOf(domain), secret, spec.protect)));
   const addresses = spec.addresses.map((address) => new SesAddress(address.address, { ...address, protect: spec.protect }));
+  // Created once every domain's identities (and, with waits, their verifications) are done in both regions.
+  const endpoint = spec.globalEndpoint && new SesGlobalEndpoint(spec.globalEndpoint.name, spec.globalEndpoint, { dependsOn: domains });
   const records = pulumi.all(domains.map((d) => d.records)).apply((lists) => lists.flat());
   return {
     identities: Object.fromEntries(domains.map((d, i) => [spec.domains[i].name, byRegion(d.identities)])),
@@ -78,5 +93,6 @@ export function declareStack(spec: StackSpec, secret: (configKey: string) => pul
     sending: Object.fromEntries(
       domains.flatMap((d, i) => (d.sending.length ? [[spec.domains[i].name, Object.fromEntries(d.sending.map(({ region, ...rest }) => [region, rest]))]] : [])),
     ),
+    ...(endpoint && { globalEndpoint: { name: spec.globalEndpoint!.name, endpointId: endpoint.endpointId, arn: endpoint.arn, primary: spec.globalEndpoint!.primary, secondary: spec.globalEndpoint!.secondary } }),
   };
 }

@@ -5,10 +5,12 @@
  * (lib/args.ts), its property paths mapped back to the config's keys.
  */
 import { bool, Checker, isObject, joinPath, KeyOf, list, Obj, object, oneOf, pick, Problem } from "./check";
+import { checkGlobalEndpoint, GlobalEndpointSpec, missingEndpointRegions } from "./global-endpoint";
 import { checkDomain, emailAddress, regions, SENDING_KEYS, topicArns } from "./args";
 import { formatDmarc, parseDmarc, recordPortability } from "./dmarc";
 import { AddressSpec, DkimSigning, DNS_PROVIDERS, DnsProvider, EasyDkimKeyLength, StackDomainSpec, StackSpec } from "./spec";
 import { UNREADABLE_SECRET } from "./state";
+import { verificationArgs } from "./verification";
 
 export const PROJECT = "ses-email-auth";
 
@@ -24,7 +26,7 @@ export class ConfigError extends Error {
 const key = (k: string) => `${PROJECT}:${k}`;
 
 /** A domain's keys in the stack config; SesDomain's arguments spell some differently (lib/args.ts). */
-const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending"];
+const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending", "waitForVerification"];
 const MAIL_FROM_KEYS = ["subdomain", "perRegion", "onMxFailure"];
 const DKIM_KEYS = ["keyLength", "selector", "publicKey", "privateKeyConfig"];
 /** The stack-wide `sending` keys; a domain's `sending` takes these and its own From addresses. */
@@ -37,6 +39,8 @@ interface StackContext {
   regions?: string[];
   /** The stack-wide `sending` object, already checked for unknown keys. */
   sending?: Obj;
+  /** The stack-wide `waitForVerification`, as SesDomain's `verification`. */
+  verification?: Obj;
 }
 
 /** `mailFrom: false` or the config's object → MailFromArgs. */
@@ -98,6 +102,7 @@ function configKeys(at: string, d: Obj, own: Obj, privateKeyConfig: string | und
     ["dns.zone", `${at}.zone`],
     ["dns.allowOverwrite", `${at}.allowOverwrite`],
     ["dkim.privateKey", privateKeyConfig === undefined ? undefined : key(privateKeyConfig)],
+    ["verification", d.waitForVerification === undefined ? undefined : `${at}.waitForVerification`],
     ...SENDING_KEYS.map((k): [string, string] => [`sending.${k}`, k in own ? `${at}.sending.${k}` : `${key("sending")}.${k}`]),
   ];
   return (path) => {
@@ -124,6 +129,7 @@ function domainSpec(c: Checker, at: string, value: unknown, stack: StackContext,
     dmarc: d.dmarc,
     ttl: d.ttl,
     sending: sending.args,
+    verification: verificationArgs(c, `${at}.waitForVerification`, d.waitForVerification) ?? stack.verification,
   };
   const spec = checkDomain(c.mapped(configKeys(at, d, sending.own, dkim.privateKeyConfig)), args);
   return spec && { ...spec, ...(dkim.privateKeyConfig && spec.dkim.kind === "byodkim" ? { privateKeyConfig: dkim.privateKeyConfig } : {}) };
@@ -145,7 +151,7 @@ function addresses(c: Checker, key: string, value: unknown, stackRegions: string
   });
 }
 
-const STACK_KEYS = ["regions", "dnsProvider", "domains", "addresses", "sending", "protect"];
+const STACK_KEYS = ["regions", "dnsProvider", "domains", "addresses", "sending", "protect", "globalEndpoint", "waitForVerification"];
 
 /** Config values as Pulumi hands them to a program: JSON text for lists and objects. */
 function parseValue(text: string | undefined): unknown {
@@ -171,8 +177,10 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   const rawSending = parseValue(raw[key("sending")]);
   // false (Pulumi.yaml's default) and absent both mean no sending setup.
   const sendingValue = rawSending === undefined || rawSending === false ? undefined : object(c, key("sending"), rawSending, STACK_SENDING_KEYS);
-  const stack: StackContext = { provider, rawRegions, regions: stackRegions, sending: sendingValue && pick(sendingValue, STACK_SENDING_KEYS) };
+  const verification = verificationArgs(c, key("waitForVerification"), parseValue(raw[key("waitForVerification")]));
+  const stack: StackContext = { provider, rawRegions, regions: stackRegions, sending: sendingValue && pick(sendingValue, STACK_SENDING_KEYS), verification };
   const domains: StackDomainSpec[] = [];
+  const domainIndex = new Map<StackDomainSpec, number>();
   const seen = new Map<string, number>();
   domainItems.forEach((item, i) => {
     const spec = domainSpec(c, `${key("domains")}[${i}]`, item, stack, raw);
@@ -181,7 +189,9 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
     if (earlier !== undefined) return c.fail(`${key("domains")}[${i}].name`, `"${spec.name}" is already ${key("domains")}[${earlier}]`);
     seen.set(spec.name, i);
     domains.push(spec);
+    domainIndex.set(spec, i);
   });
+  const globalEndpoint = stackGlobalEndpoint(c, parseValue(raw[key("globalEndpoint")]), stackRegions, domains.map((d) => [domainIndex.get(d)!, d]));
   const addressSpecs = addresses(c, key("addresses"), parseValue(raw[key("addresses")]), stackRegions);
   const protect = bool(c, key("protect"), parseValue(raw[key("protect")]), false);
   if (domainItems.length === 0 && addressSpecs.length === 0 && c.problems.length === 0) {
@@ -195,7 +205,32 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
     c.fail(k, `unknown key; allowed: ${STACK_KEYS.map(key).join(", ")} and the keys named by dkim.privateKeyConfig`);
   }
   if (c.problems.length) throw new ConfigError(c.problems);
-  return { dnsProvider: provider, regions: stackRegions!, domains, addresses: addressSpecs, protect };
+  return { dnsProvider: provider, regions: stackRegions!, domains, addresses: addressSpecs, protect, ...(globalEndpoint && { globalEndpoint }) };
+}
+
+/**
+ * The stack's `globalEndpoint` (false, Pulumi.yaml's default, for none): SES's rules (lib/global-endpoint.ts),
+ * both regions among the stack's, and every domain with identities in both, since the endpoint
+ * sends any message from either region.
+ */
+function stackGlobalEndpoint(c: Checker, value: unknown, stackRegions: string[] | undefined, domains: [number, StackDomainSpec][]): GlobalEndpointSpec | undefined {
+  if (value === undefined || value === false) return undefined;
+  const at = key("globalEndpoint");
+  const endpoint = checkGlobalEndpoint(c.mapped((path) => joinPath(at, path)), value);
+  if (!endpoint || !stackRegions) return undefined;
+  let complete = true;
+  for (const role of ["primary", "secondary"] as const) {
+    if (stackRegions.includes(endpoint[role])) continue;
+    complete = false;
+    c.fail(`${at}.${role}`, `"${endpoint[role]}" is not one of ${key("regions")} (${stackRegions.join(", ")}): the stack would have no identities there to send from; add it to ${key("regions")}`);
+  }
+  for (const [i, domain] of domains) {
+    const missing = missingEndpointRegions(endpoint, domain.regions);
+    if (complete && missing.length) {
+      c.fail(`${key("domains")}[${i}].regions`, `lacks ${missing.join(" and ")}, where ${at} sends from too: the endpoint sends any message from either region, so ${domain.name} needs an identity in both; add ${missing.join(" and ")} or leave the domain's regions to ${key("regions")}`);
+    }
+  }
+  return endpoint;
 }
 
 /** What a record-only config key reads as, for warnings: dmarc.percent is pct, dmarc.policy is p. */

@@ -108,3 +108,29 @@ export function isSesDkimHost(host: string): boolean {
 
 /** The domain SES's own SPF record lives at; `include:` of it authorises every SES region. */
 export const SES_SPF_INCLUDE = "amazonses.com";
+
+/**
+ * Regions a global endpoint (SESv2 multi-region endpoint) can use, as primary or secondary.
+ * Source: AWS's "Using Global endpoints in Amazon SES" (SES Developer Guide, global-endpoints.html)
+ * says the endpoint's setup makes the sending domain verified in the secondary region through
+ * Deterministic Easy DKIM (DEED); the SESv2 API Reference (DkimSigningAttributes,
+ * DomainSigningAttributesOrigin) lists the regions SES supports DEED in, `AWS_SES_<REGION>`:
+ * today every SES region above but GovCloud's, which that list gained later and the global
+ * endpoints guide does not cover (a pair never spans partitions). AWS publishes no other list
+ * of pairs: any two different regions of these form one. When AWS adds an SES region, check
+ * that it is in DEED's list, or add it here.
+ */
+const WITHOUT_GLOBAL_ENDPOINTS = new Set(["us-gov-east-1", "us-gov-west-1"]);
+
+export const GLOBAL_ENDPOINT_REGIONS: readonly string[] = SES_REGIONS.filter((r) => !WITHOUT_GLOBAL_ENDPOINTS.has(r));
+
+const GLOBAL_ENDPOINT_REGION_SET = new Set(GLOBAL_ENDPOINT_REGIONS);
+
+/** Whether a global endpoint can route between these two regions (given in either role). */
+export function isGlobalEndpointPair(primary: string, secondary: string): boolean {
+  return primary !== secondary && GLOBAL_ENDPOINT_REGION_SET.has(primary) && GLOBAL_ENDPOINT_REGION_SET.has(secondary);
+}
+
+export function isGlobalEndpointRegion(region: string): boolean {
+  return GLOBAL_ENDPOINT_REGION_SET.has(region);
+}

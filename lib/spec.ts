@@ -3,6 +3,8 @@
  * end consumes. Each property says its default, as the stack config documents it.
  */
 import { DmarcSpec, Standards } from "./dmarc";
+import type { GlobalEndpointSpec } from "./global-endpoint";
+import type { VerificationSpec } from "./verification";
 
 /** Where a domain's DNS records are written. */
 export enum DnsProvider {
@@ -102,6 +104,8 @@ export interface DomainSpec {
   ttl: number;
   /** Production sending setup per region; undefined (the default) declares none. */
   sending?: SendingSpec;
+  /** `pulumi up` waits, per region, until SES has verified the domain; undefined (the default): no wait. */
+  verification?: VerificationSpec;
 }
 
 /** A domain of the stack config. */
@@ -119,6 +123,8 @@ export interface StackSpec {
   addresses: AddressSpec[];
   /** Protect identities and DKIM/DMARC records from deletion (resource option `protect`). Default false. */
   protect: boolean;
+  /** A global endpoint between two of the stack's regions; undefined (the default): none. */
+  globalEndpoint?: GlobalEndpointSpec;
 }
 
 export interface AddressSpec {

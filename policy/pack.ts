@@ -15,9 +15,11 @@ import { sesDkimRecords } from "./policies/ses-dkim-records";
 import { sesDmarcAlignment } from "./policies/ses-dmarc-alignment";
 import { sesDmarcRecord } from "./policies/ses-dmarc-record";
 import { sesFeedbackHandling } from "./policies/ses-feedback-handling";
+import { sesGlobalEndpointIdentities } from "./policies/ses-global-endpoint-identities";
 import { sesMailFromRecords } from "./policies/ses-mail-from-records";
 
 export { cloudflareEmailRecordsDnsOnly, dmarcMinimumPolicy, dmarcReportAuthorization, route53TxtChunking, sesDkimRecords, sesDmarcAlignment, sesDmarcRecord, sesFeedbackHandling, sesMailFromRecords };
+export { sesGlobalEndpointIdentities };
 export { DomainsConfig } from "./domains";
 export { MinimumPolicyConfig } from "./policies/dmarc-minimum-policy";
 export { ReportAuthorizationConfig } from "./policies/dmarc-report-authorization";
@@ -39,5 +41,6 @@ export const packArgs: PolicyPackArgs = {
     cloudflareEmailRecordsDnsOnly,
     route53TxtChunking,
     sesFeedbackHandling,
+    sesGlobalEndpointIdentities,
   ],
 };

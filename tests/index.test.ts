@@ -133,6 +133,45 @@ describe("the program under the CLI's language host, against a fake engine", fun
     }
   });
 
+  describe("a stack with a global endpoint and verification waits", () => {
+    const ENDPOINT = { name: "example-global", primary: "us-east-1", secondary: "eu-west-1" };
+    let deployment: Promise<Deployment>;
+    before(async () => {
+      await deployments.get(STACKS[STACKS.length - 1])!.catch(() => {});
+      deployment = deploy("dev", true, (config) => {
+        config["ses-email-auth:globalEndpoint"] = JSON.stringify(ENDPOINT);
+        config["ses-email-auth:waitForVerification"] = "30";
+      });
+      deployment.catch(() => {});
+    });
+
+    it("previews and applies: the endpoint routed to the secondary, a wait per region after that region's DKIM records, its timeout as sent", async () => {
+      const { preview, up } = await deployment;
+      assert.deepEqual(preview.resources.map((r) => r.urn), up.resources.map((r) => r.urn));
+      const dev = (await deployments.get("dev")!).up.resources.map((r) => r.urn.replace("ses-email-auth-dev", ""));
+      assert.ok(dev.every((urn) => up.resources.some((r) => r.urn.replace("ses-email-auth-dev", "") === urn)), "every URN of dev stays");
+      const endpoint = up.resources.find((r) => r.type === "aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint")!;
+      assert.deepEqual(endpoint.inputs, { region: "us-east-1", endpointName: "example-global", details: { routesDetails: { region: "eu-west-1" } } });
+      const byUrn = new Map(up.resources.map((r) => [r.urn, r]));
+      const waits = up.resources.filter((r) => r.type === "aws:ses/domainIdentityVerification:DomainIdentityVerification");
+      assert.deepEqual(waits.map((w) => [w.inputs.region, w.customTimeouts]), [["us-east-1", { create: "30m" }], ["eu-west-1", { create: "30m" }]]);
+      for (const wait of waits) {
+        const records = wait.dependencies.map((u) => byUrn.get(u)!).filter((r) => r.type === "aws:route53/record:Record");
+        assert.deepEqual(records.map((r) => r.name).sort(), [1, 2, 3].map((i) => `example.com-dkim-${wait.inputs.region}-${i}`));
+      }
+      assert.equal(up.stackOutputs.globalEndpoint && (up.stackOutputs.globalEndpoint as Record<string, unknown>).endpointId, endpoint.outputs.endpointId);
+      assert.ok(!("globalEndpoint" in (await deployments.get("dev")!).up.stackOutputs), "a stack without an endpoint has no such output");
+    });
+
+    it("passes the pack after up, the endpoint's regions both verified and aligned, and the next preview changes nothing", async () => {
+      const { up, next } = await deployment;
+      const findings = await runPolicies(up.stackResources(), policyConfig("dev"));
+      assert.deepEqual(mandatory(findings), []);
+      assert.deepEqual(findings.filter((f) => f.policy === "ses-global-endpoint-identities"), []);
+      assert.deepEqual(next!.resources, up.resources);
+    });
+  });
+
   describe("a broken stack", () => {
     it("fails with the same findings after up as in preview", async () => {
       await deployments.get(STACKS[STACKS.length - 1])!.catch(() => {});

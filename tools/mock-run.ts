@@ -26,6 +26,8 @@ export interface Registration {
   inputs: Record<string, unknown>;
   /** State the (mock) provider returned, in wire form. */
   outputs: Record<string, unknown>;
+  /** The `customTimeouts` option, as Go durations ("30m"); only those the program set. */
+  customTimeouts: { create?: string; update?: string; delete?: string };
 }
 
 export interface ProgramRun {
@@ -144,6 +146,7 @@ function toRegistration(req: any, resp: any): Registration {
     propertyDependencies,
     inputs: req.getObject()?.toJavaScript() ?? {},
     outputs: resp.getObject()?.toJavaScript() ?? {},
+    customTimeouts: Object.fromEntries(Object.entries(req.getCustomtimeouts()?.toObject() ?? {}).filter(([, v]) => v)),
   };
 }
 

@@ -195,6 +195,33 @@ const RULES: Record<string, TypeRules> = {
     rules: { region: ownRegion },
     knownInPreview: ["region"],
   },
+  // Plugin Framework (STATE.md §1): unset `tags` and `timeouts` are absent, not zero.
+  "aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint": {
+    // The bridge's id for a resource without a TF `id`: its name, as the provider's sweeper and import use it.
+    id: (c) => c.inputs.endpointName,
+    rules: {
+      // The provider builds the ARN itself (multiRegionEndpointARN): GetMultiRegionEndpoint returns none.
+      arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:multi-region-endpoint/${c.inputs.endpointName}`,
+      // GetMultiRegionEndpoint's EndpointId, shaped like the guide's example "abcdef12.g3h".
+      endpointId: (c) => `${fakeId(`mrep/${arnRegion(c)}/${c.inputs.endpointName}`, 8, "abcdefghijklmnopqrstuvwxyz0123456789")}.${fakeId(`mrep/${c.inputs.endpointName}`, 3, "abcdefghijklmnopqrstuvwxyz0123456789")}`,
+      region: ownRegion,
+      // GetMultiRegionEndpoint's Routes: the regions the endpoint sends from, primary and secondary.
+      routes: (c) => [{ region: arnRegion(c) }, ...(c.inputs.details?.routesDetails?.region ? [{ region: c.inputs.details.routesDetails.region }] : [])],
+      tagsAll,
+    },
+    knownInPreview: ["region"],
+  },
+  "aws:ses/domainIdentityVerification:DomainIdentityVerification": {
+    id: (c) => c.inputs.domain,
+    rules: {
+      // Built by the provider's Read from the region and account, not read from SES.
+      arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:identity/${c.inputs.domain}`,
+      region: ownRegion,
+    },
+    knownInPreview: ["region"],
+    // The resource's default create timeout (45 minutes); a program's customTimeouts replace it in the real __meta.
+    meta: timeoutsMeta({ create: 45 }, "0"),
+  },
   "aws:sns/topic:Topic": {
     id: (c) => `arn:aws:sns:${arnRegion(c)}:${MOCK_ACCOUNT}:${c.inputs.name ?? c.name}`,
     rules: {

@@ -16,6 +16,7 @@ const PINNED: Record<string, string[]> = require("../fixtures/urns.json");
 const ROOT = join(__dirname, "..", "..");
 const key = rsaKeyPair(1024);
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:ops-email-events";
+const GLOBAL_ENDPOINT = { name: "example-global", primary: "us-east-1", secondary: "eu-west-1" };
 
 /** Stacks that are not stack files, as `namespace:key` config; the BYODKIM key is a generated one (no URN depends on it). */
 const VARIANTS: Record<string, () => { config: Record<string, string>; secretKeys: string[] }> = {
@@ -33,6 +34,11 @@ const VARIANTS: Record<string, () => { config: Record<string, string>; secretKey
       exampleComDkimKey: key.privateKey,
     }),
     secretKeys: ["ses-email-auth:exampleComDkimKey"],
+  }),
+  // dev's stack file with a global endpoint between its two regions and the verification waits.
+  "dev-global-endpoint-waits": () => ({
+    config: { ...readStackConfig(ROOT, "dev"), "ses-email-auth:globalEndpoint": JSON.stringify(GLOBAL_ENDPOINT), "ses-email-auth:waitForVerification": "30" },
+    secretKeys: [],
   }),
   "cloudflare-byodkim-sending": () => ({
     config: stackConfig({
@@ -56,7 +62,20 @@ async function urnsOf(stack: string): Promise<string[]> {
 
 describe("URNs of the example stacks stay as they were", () => {
   it("pins every stack file and variant", () => {
-    assert.deepEqual(Object.keys(PINNED).sort(), ["cloudflare-byodkim-sending", "cloudflare-example", "dev", "prod", "route53-everything"]);
+    assert.deepEqual(Object.keys(PINNED).sort(), ["cloudflare-byodkim-sending", "cloudflare-example", "dev", "dev-global-endpoint-waits", "prod", "route53-everything"]);
+  });
+
+  it("a global endpoint and the waits only add resources: dev keeps every URN it had", async () => {
+    // The same URNs but for the stack's name, which is the variant's here.
+    const unstacked = (urns: string[]) => urns.map((u) => u.replace(/^urn:pulumi:[^:]+::/, "").replace(/::ses-email-auth-[a-z-]+$/, "::ses-email-auth"));
+    const [dev, withEndpoint] = [unstacked(PINNED.dev), unstacked(PINNED["dev-global-endpoint-waits"])];
+    assert.ok(dev.every((u) => withEndpoint.includes(u)));
+    assert.deepEqual(withEndpoint.filter((u) => !dev.includes(u)).map((u) => u.replace(/^ses-email-auth::/, "")), [
+      "ses-email-auth:index:SesDomain$aws:ses/domainIdentityVerification:DomainIdentityVerification::example.com-eu-west-1-verification",
+      "ses-email-auth:index:SesDomain$aws:ses/domainIdentityVerification:DomainIdentityVerification::example.com-us-east-1-verification",
+      "ses-email-auth:index:SesGlobalEndpoint$aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint::example-global",
+      "pulumi:pulumi:Stack$ses-email-auth:index:SesGlobalEndpoint::example-global",
+    ].sort());
   });
 
   for (const stack of Object.keys(PINNED)) {

@@ -43,6 +43,8 @@ export interface DeployedResource {
   /** Wire form: secrets `{<sig>, value}`, unknowns the engine's sentinel. */
   inputs: Props;
   outputs: Props;
+  /** The `customTimeouts` option as sent ("30m"), when the program set one. */
+  customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 
 /** What a custom resource's provider answers. */
@@ -245,6 +247,8 @@ export class FakeEngine {
       inputs,
       outputs: {},
     };
+    const timeouts = Object.fromEntries(Object.entries(req.getCustomtimeouts()?.toObject() ?? {}).filter(([, v]) => v));
+    if (Object.keys(timeouts).length) resource.customTimeouts = timeouts;
     if (custom && !type.startsWith("pulumi:providers:")) {
       resource.provider = req.getProvider() || this.defaultProvider(type, req.getVersion());
       const before = this.prior.get(urn);

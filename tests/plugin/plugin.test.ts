@@ -19,6 +19,8 @@ import { parse } from "yaml";
 import { SesDomain } from "../../components/ses-domain";
 import { SesDomainArgs } from "../../components/args";
 import { ADDRESS_KEYS, DKIM_KEYS, DMARC_KEYS, DNS_KEYS, DOMAIN_KEYS, MAIL_FROM_KEYS, SENDING_KEYS } from "../../lib/args";
+import { GLOBAL_ENDPOINT_KEYS } from "../../lib/global-endpoint";
+import { VERIFICATION_KEYS } from "../../lib/verification";
 import { SECRET_SIG } from "../../lib/state";
 import { runProgram } from "../../tools/mock-run";
 import { call } from "../harness/analyzer";
@@ -186,6 +188,8 @@ describe("the multi-language component (plugin/), booted as the language host bo
     assert.deepEqual(keys("DkimArgs"), [...DKIM_KEYS]);
     assert.deepEqual(keys("DmarcArgs").sort(), [...DMARC_KEYS].sort());
     assert.deepEqual(keys("SendingArgs"), [...SENDING_KEYS]);
+    assert.deepEqual(keys("VerificationArgs"), [...VERIFICATION_KEYS]);
+    assert.deepEqual(Object.keys(s.resources["ses-email-auth:index:SesGlobalEndpoint"].inputProperties), [...GLOBAL_ENDPOINT_KEYS]);
   });
 
   it("is the schema the YAML program in docs/library.md is written against", async () => {

@@ -234,3 +234,28 @@ describe("plan: usage and config errors exit 2", () => {
     assert.match(option.stderr, /Unknown option '--stak'/);
   });
 });
+
+describe("plan: a global endpoint and verification waits", () => {
+  let dir: string;
+  after(() => removeDir(dir));
+
+  it("lists a wait per domain and region, and the endpoint in its primary region; the new advisory waits for the DKIM tokens", async () => {
+    dir = tempStack("global", {
+      ...stack({}),
+      "ses-email-auth:regions": ["us-east-1", "eu-west-1"],
+      "ses-email-auth:globalEndpoint": { name: "example-global", primary: "us-east-1", secondary: "eu-west-1" },
+      "ses-email-auth:waitForVerification": 30,
+    });
+    const report = await plan(dir, "global", {});
+    const listed = (type: string) => report.resources.filter((r) => r.type === type).map((r) => [r.domain, r.region, r.name]);
+    assert.deepEqual(listed("aws:ses/domainIdentityVerification:DomainIdentityVerification"), [
+      ["example.com", "us-east-1", "example.com-us-east-1-verification"],
+      ["example.com", "eu-west-1", "example.com-eu-west-1-verification"],
+    ]);
+    assert.deepEqual(listed("aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint"), [["example-global", "us-east-1", "example-global"]]);
+    const text = formatText(report, "plan");
+    assert.match(text, /\n {2}eu-west-1\n(?: {4}.*\n)*? {4}aws:ses\/domainIdentityVerification:DomainIdentityVerification +example\.com-eu-west-1-verification\n/);
+    assert.equal(exitStatus(report), 0);
+    assert.ok(report.violations.some((v) => v.policy === "ses-global-endpoint-identities" && /during preview/.test(v.message)), JSON.stringify(report.violations));
+  });
+});

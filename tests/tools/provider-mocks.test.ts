@@ -16,6 +16,7 @@ const STACKS = [
   { regions: ["us-east-1", "eu-west-1"], domains: [exampleDomain()], addresses: ["ops@example.com"], sending: { eventBridge: true } },
   { regions: ["us-east-1"], dnsProvider: "cloudflare", domains: [exampleDomain({ zone: CLOUDFLARE_ZONE, ttl: 1 })] },
   { regions: ["us-east-1"], domains: [exampleDomain({ dkim: { selector: "ses1", publicKey: key.publicKey, privateKeyConfig: "k" } })], k: key.privateKey },
+  { regions: ["us-east-1", "us-west-2"], domains: [exampleDomain()], globalEndpoint: { name: "g", primary: "us-east-1", secondary: "us-west-2" }, waitForVerification: true },
 ];
 
 /** Property paths of `spec` missing from `outputs`, nested blocks included. */
@@ -41,11 +42,13 @@ describe("tools/provider-mocks: outputs from the providers' schemas", () => {
     }
     assert.deepEqual([...registered.keys()].sort(), [
       "aws:route53/record:Record",
+      "aws:ses/domainIdentityVerification:DomainIdentityVerification",
       "aws:sesv2/configurationSet:ConfigurationSet",
       "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination",
       "aws:sesv2/emailIdentity:EmailIdentity",
       "aws:sesv2/emailIdentityFeedbackAttributes:EmailIdentityFeedbackAttributes",
       "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes",
+      "aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint",
       "aws:sns/topic:Topic",
       "aws:sns/topicPolicy:TopicPolicy",
       "cloudflare:index/dnsRecord:DnsRecord",
@@ -76,6 +79,14 @@ describe("tools/provider-mocks: outputs from the providers' schemas", () => {
     assert.deepEqual([byodkim.dkimSigningAttributes.signingAttributesOrigin, byodkim.dkimSigningAttributes.tokens], ["EXTERNAL", ["ses1"]], "SES's tokens hold a BYODKIM selector");
     const address = runs[0].registrations.find((r) => r.name === "ops@example.com-us-east-1")!.outputs as any;
     assert.deepEqual([address.identityType, address.dkimSigningAttributes.tokens], ["EMAIL_ADDRESS", []]);
+  });
+
+  it("leaves a Plugin Framework endpoint's unset tags and timeouts out, and records the verification wait's timeout in __meta", () => {
+    const endpoint = runs[3].registrations.find((r) => r.type === "aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint")!.outputs;
+    assert.ok(!("tags" in endpoint) && !("timeouts" in endpoint) && !("__meta" in endpoint), JSON.stringify(endpoint));
+    assert.deepEqual(endpoint.details, { routesDetails: { region: "us-west-2" } });
+    const wait = runs[3].registrations.find((r) => r.type === "aws:ses/domainIdentityVerification:DomainIdentityVerification")!.outputs;
+    assert.deepEqual(JSON.parse(String(wait.__meta)), { "e2bfb730-ecaa-11e6-8f88-34363bc7c4c0": { create: 45 * 60e9 }, schema_version: "0" });
   });
 
   it("leaves what the provider computes unknown in preview, and keeps inputs", () => {

@@ -68,6 +68,8 @@ describe("stack config: the CLI's rules", () => {
       "ses-email-auth:domains": "[]",
       "ses-email-auth:sending": "false",
       "ses-email-auth:protect": "false",
+      "ses-email-auth:globalEndpoint": "false",
+      "ses-email-auth:waitForVerification": "false",
     });
     const spec = parseStackConfig(config);
     assert.deepEqual([spec.domains, spec.addresses.map((a) => a.address)], [[], ["ops@example.com"]]);
