@@ -9,6 +9,7 @@
  * `<zone id>/<record id>`.
  */
 import { Checker, describe, isObject } from "./check";
+import { parseDmarc } from "./dmarc";
 import { normalizeName } from "./names";
 import { DnsRecordSpec, domainRecords, EASY_DKIM_TOKENS, mailFromDomain, parseMx, RecordRole, RecordType } from "./records";
 import { BEHAVIOR_ON_MX_FAILURE, DnsProvider, DomainSpec, EasyDkimKeyLength, isHostedZoneId } from "./spec";
@@ -275,10 +276,18 @@ function recordRow(ctx: Context, a: Adoptable): AdoptRow {
   };
 }
 
+/** Two DMARC records that receivers read alike: the same tags and values, whatever the spacing and order. */
+function sameDmarc(a: string, b: string): boolean {
+  const [x, y] = [parseDmarc(a), parseDmarc(b)];
+  const meaning = (p: typeof x) => (p.ok ? JSON.stringify({ ...p.record, tags: [...p.record.tags].sort() }) : undefined);
+  return x.ok && y.ok && meaning(x) === meaning(y);
+}
+
 /** The config change that makes the stack write what exists, where one key does it. */
 function adviceFor(ctx: Context, r: DnsRecordSpec, existing: string): string {
   switch (r.role) {
     case RecordRole.DMARC:
+      if (sameDmarc(existing, r.values[0])) return `the same policy, spelled differently: pulumi up rewrites the text as "${r.values[0]}", which receivers read alike`;
       return `set ${ctx.at}.dmarc to reproduce "${existing}" (policy, percent, rua, …), or accept the change: pulumi up writes "${r.values[0]}"`;
     case RecordRole.MAIL_FROM_SPF:
       return `SES needs include:amazonses.com at the MAIL FROM name; pulumi up writes "${r.values[0]}"`;
@@ -362,9 +371,13 @@ export function classifyDomain(domain: DomainSpec, at: string, findings: Finding
   });
 }
 
-/** The `adopt` config value for a domain: the import id of each resource that exists and can be imported. */
+/**
+ * The `adopt` config value for a domain: the import id of each resource that exists as the stack
+ * declares it. Not those that differ: Pulumi refuses an `import` whose inputs differ from what it
+ * reads, so those wait for the config change the report suggests (or for an import file).
+ */
 export function adoptConfig(rows: readonly AdoptRow[]): Record<string, string> {
-  return Object.fromEntries(rows.filter((r) => r.importId && (r.action === AdoptAction.ADOPT || r.action === AdoptAction.ADOPT_THEN_CHANGE)).map((r) => [r.resource, r.importId!]));
+  return Object.fromEntries(rows.filter((r) => r.importId && r.action === AdoptAction.ADOPT).map((r) => [r.resource, r.importId!]));
 }
 
 // ---------------------------------------------------------------- `pulumi import --file`

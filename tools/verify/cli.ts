@@ -41,7 +41,8 @@ const BUDGET_TIMEOUTS = 15;
 const CONCURRENCY = 128;
 const DEFAULT_TIMEOUT_MS = 2000;
 
-function list(values: readonly string[] | undefined): string[] {
+/** Repeated, comma-separated flag values as one list. */
+export function list(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
 }
 
@@ -58,7 +59,7 @@ export function clientOptions(servers: string[], timeoutMs = DEFAULT_TIMEOUT_MS)
   return { servers, timeoutMs, tries: TRIES, concurrency: CONCURRENCY, budgetMs: timeoutMs * BUDGET_TIMEOUTS };
 }
 
-function makeClient(servers: string[], timeoutMs: number): DnsClient {
+export function makeClient(servers: string[], timeoutMs: number): DnsClient {
   try {
     return new DnsClient(clientOptions(servers, timeoutMs));
   } catch (error) {
