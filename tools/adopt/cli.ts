@@ -144,16 +144,17 @@ export function formatText(report: AdoptReport): string {
   const out: string[] = [`Adopting stack ${report.stack}`];
   for (const d of report.domains) {
     out.push("", `${d.domain} (${d.provider} zone ${d.zone}${d.zoneId && d.zoneId !== d.zone ? ` = ${d.zoneId}` : ""})`);
-    const regions = [...new Set(d.rows.map(regionLabel))];
+    // The domain's regions in its order, then the records every region shares; one set of columns.
+    const regions = [...new Set([...d.rows.filter((r) => r.region).map(regionLabel), ...d.rows.map(regionLabel)])];
+    const rows: string[][] = [];
     for (const region of regions) {
-      out.push(`  ${region}`);
-      const rows: string[][] = [];
+      rows.push([`  ${region}`]);
       for (const r of d.rows.filter((x) => regionLabel(x) === region)) {
         rows.push([`    ${r.action}`, r.subject, r.differences.join("; ") || (r.importId ? `import ${r.importId}` : "")]);
         if (r.advice) rows.push(["", "", `→ ${r.advice}`]);
       }
-      out.push(...table(rows));
     }
+    out.push(...table(rows));
   }
   out.push("", "Sources:", ...report.sources.map((s) => `  ${s.source}: ${s.status} (${s.detail})`));
   const adopting = report.domains.filter((d) => Object.keys(d.adopt).length);
