@@ -328,6 +328,16 @@ function identityRow(ctx: Context, a: Adoptable, tokensGiven: boolean): AdoptRow
   return { ...base, action: differences.length ? AdoptAction.ADOPT_THEN_CHANGE : AdoptAction.ADOPT, differences, advice: advice.join("; ") || undefined, importId };
 }
 
+/** The mailFrom keys that make the stack's MAIL FROM domain in `region` the one that exists, if any do. */
+function mailFromAdvice(ctx: Context, existing: string, region: string): string | undefined {
+  const suffix = `.${ctx.domain.name}`;
+  if (!existing.endsWith(suffix)) return undefined;
+  const label = existing.slice(0, -suffix.length);
+  if (label.includes(".")) return undefined;
+  const perRegion = label.endsWith(`-${region}`);
+  return `set ${ctx.at}.mailFrom to {subdomain: ${perRegion ? label.slice(0, -region.length - 1) : label}, perRegion: ${perRegion}} to keep it`;
+}
+
 function mailFromRow(ctx: Context, a: Adoptable): AdoptRow {
   const { domain } = ctx;
   const region = a.region!;
@@ -339,10 +349,10 @@ function mailFromRow(ctx: Context, a: Adoptable): AdoptRow {
   if (!found || !found.mailFromDomain) return { ...base, action: AdoptAction.CREATE, sources: found ? ["ses"] : [] };
   const differences: string[] = [];
   const advice: string[] = [];
-  if (normalizeName(found.mailFromDomain) !== want) {
-    differences.push(`mailFromDomain: ${found.mailFromDomain} → ${want}`);
-    const label = normalizeName(found.mailFromDomain).endsWith(`.${domain.name}`) ? normalizeName(found.mailFromDomain).slice(0, -domain.name.length - 1) : undefined;
-    advice.push(label && !label.includes(".") ? `set ${ctx.at}.mailFrom.subdomain: ${label} to keep it` : `pulumi up sets ${want}`);
+  const existing = normalizeName(found.mailFromDomain);
+  if (existing !== want) {
+    differences.push(`mailFromDomain: ${existing} → ${want}`);
+    advice.push(mailFromAdvice(ctx, existing, region) ?? `pulumi up sets ${want}`);
   }
   const behavior = BEHAVIOR_ON_MX_FAILURE[domain.mailFrom!.onMxFailure];
   if (found.behaviorOnMxFailure && found.behaviorOnMxFailure !== behavior) {
@@ -417,12 +427,15 @@ export function importFile(rows: readonly AdoptRow[]): ImportFile {
   };
 }
 
-/** The URN the engine gives an import-file entry: its parents' types, joined by `$`, then its own. */
+/**
+ * The URN the engine gives an import-file entry (pulumi/pulumi `resource.NewURN`): its parents'
+ * types joined by `$`, then its own; the root stack's type is left out, as for any child of it.
+ */
 export function importFileUrns(file: ImportFile, stack: string, project: string): string[] {
   const byName = new Map(file.resources.map((r) => [r.name, r]));
   const chain = (r: ImportFileResource): string[] => {
     const parent = r.parent === undefined ? undefined : byName.get(r.parent);
-    return [...(parent ? chain(parent) : ["pulumi:pulumi:Stack"]), r.type];
+    return [...(parent ? chain(parent) : []), r.type];
   };
   return file.resources.map((r) => `urn:pulumi:${stack}::${project}::${chain(r).join("$")}::${r.name}`);
 }

@@ -53,9 +53,14 @@ function refused(error: unknown): boolean {
   return status === 401 || status === 403;
 }
 
-function refusal(service: string, error: unknown): RefusedCredentials {
-  const e = error as Error & { Code?: string };
-  return new RefusedCredentials(`${service} refused the credentials (${e.name}${e.message ? `: ${e.message}` : ""}); check the AWS profile, keys or role (or the Cloudflare token) and its permissions`);
+const AWS_FIX = "check the AWS profile, keys or role, and that it may call ses:GetEmailIdentity, route53:ListHostedZonesByName and route53:ListResourceRecordSets";
+const CLOUDFLARE_FIX = "check CLOUDFLARE_API_TOKEN, and that it may read the zone's DNS records (Zone > DNS > Read)";
+
+function refusal(service: string, error: unknown, fix: string): RefusedCredentials {
+  const e = error as Error;
+  // AWS errors are named by their code; the Cloudflare client's by their class.
+  const name = e.name && e.name !== "Error" ? e.name : e.constructor?.name;
+  return new RefusedCredentials(`${service} refused the credentials (${name}${e.message ? `: ${e.message}` : ""}); ${fix}`);
 }
 
 const SKIPPED_AWS = "no AWS credentials (environment, profile or role)";
@@ -86,7 +91,7 @@ export async function fromSes(domains: readonly DomainSpec[]): Promise<{ identit
     }
   } catch (error) {
     if (noCredentials(error)) return { identities: new Map(), status: { source: "ses", status: "skipped", detail: SKIPPED_AWS } };
-    if (refused(error)) throw refusal("SES", error);
+    if (refused(error)) throw refusal("SES", error, AWS_FIX);
     throw error;
   } finally {
     for (const client of clients.values()) client.destroy();
@@ -142,7 +147,7 @@ export async function fromRoute53(domains: readonly DomainSpec[]): Promise<{ zon
     }
   } catch (error) {
     if (noCredentials(error)) return { zoneIds, records: new Map(), status: { source: "route53", status: "skipped", detail: SKIPPED_AWS } };
-    if (refused(error)) throw refusal("Route 53", error);
+    if (refused(error)) throw refusal("Route 53", error, AWS_FIX);
     throw error;
   } finally {
     client.destroy();
@@ -177,7 +182,7 @@ export async function fromCloudflare(domains: readonly DomainSpec[], token: stri
       }
     }
   } catch (error) {
-    if (refused(error)) throw refusal("Cloudflare", error);
+    if (refused(error)) throw refusal("Cloudflare", error, CLOUDFLARE_FIX);
     throw error;
   }
   return { records, status: { source: "cloudflare", status: "used", detail: `zones ${zones.join(", ")}` } };
