@@ -13,6 +13,7 @@ import { parseDmarc } from "./dmarc";
 import { normalizeName } from "./names";
 import { DnsRecordSpec, domainRecords, EASY_DKIM_TOKENS, mailFromDomain, parseMx, RecordRole, RecordType } from "./records";
 import { BEHAVIOR_ON_MX_FAILURE, DnsProvider, DomainSpec, EasyDkimKeyLength, isHostedZoneId } from "./spec";
+import { cloudflareTxtContent, readTxt, splitTxt } from "./txt";
 
 /** The Pulumi types of what a domain declares that can exist before the stack does. */
 export const RESOURCE_TYPES = {
@@ -131,7 +132,8 @@ export function checkAdopt(c: Checker, value: unknown, domain: DomainSpec | unde
 
 /** What a record lookup found at one name and type: each value, with its provider id when known. */
 export interface FoundRecords {
-  values: { value: string; id?: string }[];
+  /** `value` as receivers read it; `raw` as the provider's API holds it (TXT quoting and splits), when known. */
+  values: { value: string; id?: string; raw?: string }[];
   /** Seconds, as the source reports it (an authoritative answer or the provider's API). */
   ttl?: number;
   /** Where it was seen: `dns`, `route53`, `cloudflare`. */
@@ -261,6 +263,11 @@ function recordRow(ctx: Context, a: Adoptable): AdoptRow {
     differences.push(`value: "${match.value}" → "${expected}"`);
     advice.push(adviceFor(ctx, r, match.value));
   }
+  const form = match && r.type === RecordType.TXT && match.raw !== undefined ? txtFormDifference(provider, match.raw, expected) : undefined;
+  if (form) {
+    differences.push(form);
+    advice.push("the same text, held in another form than the provider writes: pulumi up rewrites it, and receivers read it alike");
+  }
   if (found.ttl !== undefined && found.ttl !== r.ttl) {
     differences.push(`ttl: ${found.ttl} → ${r.ttl}`);
     advice.push(`set ${ctx.at}.ttl: ${found.ttl} to keep the TTL the records already have`);
@@ -274,6 +281,23 @@ function recordRow(ctx: Context, a: Adoptable): AdoptRow {
     advice: [...advice, ...(importId ? [] : [provider === DnsProvider.ROUTE53 ? `no zone id: set ${ctx.at}.zone to the hosted zone's id, or give AWS credentials` : "no record id: give a Cloudflare API token (CLOUDFLARE_API_TOKEN)"])].filter(Boolean).join("; ") || undefined,
     importId: importId || undefined,
   };
+}
+
+/**
+ * How a TXT value the provider holds differs in form from what the program writes, though
+ * receivers read both alike: Cloudflare content unquoted (the program quotes it), a Route 53
+ * value split into more strings than 255-character chunks need. Either differs from the
+ * program's inputs, which an import refuses.
+ */
+function txtFormDifference(provider: DnsProvider, raw: string, expected: string): string | undefined {
+  if (readTxt(raw) !== expected) return undefined;
+  if (provider === DnsProvider.CLOUDFLARE) {
+    const written = cloudflareTxtContent(expected);
+    return raw === written ? undefined : `content: ${raw} → ${written}`;
+  }
+  const strings = raw.trim().startsWith('"') ? [...raw.matchAll(/"((?:[^"\\]|\\.)*)"/g)].length : 1;
+  const needed = splitTxt(expected).length;
+  return strings === needed ? undefined : `split into ${strings} strings → ${needed}`;
 }
 
 /** Two DMARC records that receivers read alike: the same tags and values, whatever the spacing and order. */

