@@ -12,7 +12,7 @@ import { ConfigError, parseStackConfig, PROJECT } from "../../lib/config";
 import { RecordType } from "../../lib/records";
 import { DnsProvider, isHostedZoneId } from "../../lib/spec";
 import { readStackConfig, StackFileError } from "../stack-config";
-import { list, makeClient } from "../verify/cli";
+import { DNS_OPTIONS, Io as VerifyIo, list, makeClient, timeoutOf } from "../verify/cli";
 import { table } from "../verify/format";
 import { parseDkimTokens, UsageError } from "../verify/targets";
 import { fromCloudflare, fromDns, fromRoute53, fromSes, recordKey, RecordTable, RefusedCredentials, SourceStatus } from "./sources";
@@ -25,19 +25,15 @@ exit status: 0 nothing conflicts; 1 a conflict to fix by hand first; 2 usage, co
 
 const OPTIONS = {
   stack: { type: "string" },
-  "dkim-tokens": { type: "string", multiple: true },
-  resolver: { type: "string", multiple: true },
-  timeout: { type: "string" },
+  ...DNS_OPTIONS,
   "import-file": { type: "string" },
   force: { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  cwd: string;
+export interface Io extends VerifyIo {
+  /** Where the Cloudflare token is read from (the AWS SDK reads the process's own). */
   env: NodeJS.ProcessEnv;
 }
 
@@ -84,8 +80,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   if (values.stack === undefined) throw new UsageError("--stack NAME is required: the stack whose Pulumi.<NAME>.yaml describes what to adopt");
   if (values.force && values["import-file"] === undefined) throw new UsageError("--force applies to --import-file only");
-  const timeoutMs = Number(values.timeout ?? 2000);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60000) throw new UsageError(`--timeout: ${values.timeout} is not a whole number of ms from 1 to 60000`);
+  const timeoutMs = timeoutOf(values.timeout);
   const file = values["import-file"];
   // Refused before any lookup, so nothing is asked of any service for a run that cannot finish.
   if (file !== undefined && existsSync(file) && !values.force) throw new UsageError(`--import-file: ${file} exists; give --force to overwrite it`);
