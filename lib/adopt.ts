@@ -138,6 +138,8 @@ export interface FoundRecords {
   ttl?: number;
   /** Where it was seen: `dns`, `route53`, `cloudflare`. */
   source: string;
+  /** Route 53: set identifiers of routed (weighted, latency, …) record sets at this name and type. */
+  setIdentifiers?: string[];
 }
 
 /** An SES identity as GetEmailIdentity reports it. */
@@ -222,10 +224,19 @@ function recordRow(ctx: Context, a: Adoptable): AdoptRow {
     return { ...base, action: AdoptAction.UNKNOWN, advice: `its name carries the region's DKIM tokens: give them with --dkim-tokens ${a.region}=t1,t2,t3 (the SES console lists them) or AWS credentials` };
   }
   const found = ctx.findings.records(r.name, r.type);
-  if (!found || found.values.length === 0) return { ...base, action: AdoptAction.CREATE };
+  if (!found || (found.values.length === 0 && !found.setIdentifiers?.length)) return { ...base, action: AdoptAction.CREATE };
   base.sources.push(found.source);
   const expected = r.values[0];
   const provider = ctx.domain.dns.provider;
+  const zoneId = ctx.findings.zoneId(ctx.domain);
+  if (found.setIdentifiers?.length) {
+    return {
+      ...base,
+      action: AdoptAction.CONFLICT,
+      differences: found.setIdentifiers.map((id) => `exists: a routed record set, set identifier ${id}${zoneId ? ` (${route53ImportId(zoneId, r.name, r.type, id)})` : ""}`),
+      advice: `Route 53 refuses a simple ${r.type} record at ${r.name} next to routed ones, and the stack writes a simple one: delete the routed sets by hand, or move them to another name`,
+    };
+  }
   const kind = TXT_KIND[r.role];
   // At a TXT name, other kinds of text (a site verification, say) are no concern of a Cloudflare
   // record, which holds one value; Route 53 holds every value of the name in one record set.
@@ -272,7 +283,6 @@ function recordRow(ctx: Context, a: Adoptable): AdoptRow {
     differences.push(`ttl: ${found.ttl} → ${r.ttl}`);
     advice.push(`set ${ctx.at}.ttl: ${found.ttl} to keep the TTL the records already have`);
   }
-  const zoneId = ctx.findings.zoneId(ctx.domain);
   const importId = provider === DnsProvider.ROUTE53 ? zoneId && route53ImportId(zoneId, r.name, r.type) : zoneId && match?.id ? cloudflareImportId(zoneId, match.id) : undefined;
   return {
     ...base,

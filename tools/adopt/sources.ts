@@ -138,10 +138,16 @@ export async function fromRoute53(domains: readonly DomainSpec[]): Promise<{ zon
       for (;;) {
         const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: id, ...start }));
         for (const set of page.ResourceRecordSets ?? []) {
+          const key = recordKey(set.Name!, set.Type!);
+          const entry = records.get(key) ?? { values: [], source: "route53" };
           // Weighted, latency and other routed sets carry a set identifier; the stack writes simple ones.
-          if (set.SetIdentifier || set.AliasTarget) continue;
-          const raw = (set.ResourceRecords ?? []).map((r) => r.Value ?? "");
-          records.set(recordKey(set.Name!, set.Type!), { values: route53Values(set).map((value, i) => ({ value, raw: raw[i] })), ttl: set.TTL, source: "route53" });
+          if (set.SetIdentifier) entry.setIdentifiers = [...(entry.setIdentifiers ?? []), set.SetIdentifier];
+          else if (!set.AliasTarget) {
+            const raw = (set.ResourceRecords ?? []).map((r) => r.Value ?? "");
+            entry.values = route53Values(set).map((value, i) => ({ value, raw: raw[i] }));
+            entry.ttl = set.TTL;
+          }
+          records.set(key, entry);
         }
         if (!page.IsTruncated) break;
         start = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType, StartRecordIdentifier: page.NextRecordIdentifier };

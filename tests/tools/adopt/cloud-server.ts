@@ -29,6 +29,8 @@ export interface Route53Set {
   ttl: number;
   /** As the API holds them: TXT quoted, names absolute with a dot. */
   values: string[];
+  /** A routed (here weighted) record set's identifier and weight. */
+  setIdentifier?: string;
 }
 
 export interface CloudflareRecord {
@@ -136,7 +138,7 @@ function route53Answer(world: CloudWorld, req: IncomingMessage, res: ServerRespo
   const page = zone.sets.slice(from, from + 2);
   const next = zone.sets[from + 2];
   const sets = page
-    .map((s) => `<ResourceRecordSet><Name>${escapeXml(s.name)}</Name><Type>${s.type}</Type><TTL>${s.ttl}</TTL><ResourceRecords>${s.values.map((v) => `<ResourceRecord><Value>${escapeXml(v)}</Value></ResourceRecord>`).join("")}</ResourceRecords></ResourceRecordSet>`)
+    .map((s) => `<ResourceRecordSet><Name>${escapeXml(s.name)}</Name><Type>${s.type}</Type>${s.setIdentifier ? `<SetIdentifier>${escapeXml(s.setIdentifier)}</SetIdentifier><Weight>10</Weight>` : ""}<TTL>${s.ttl}</TTL><ResourceRecords>${s.values.map((v) => `<ResourceRecord><Value>${escapeXml(v)}</Value></ResourceRecord>`).join("")}</ResourceRecords></ResourceRecordSet>`)
     .join("");
   const paging = next ? `<IsTruncated>true</IsTruncated><MaxItems>2</MaxItems><NextRecordName>${escapeXml(next.name)}</NextRecordName><NextRecordType>${next.type}</NextRecordType>` : `<IsTruncated>false</IsTruncated><MaxItems>2</MaxItems>`;
   send(res, 200, "text/xml", `<?xml version="1.0" encoding="UTF-8"?>\n<ListResourceRecordSetsResponse xmlns="${R53_NS}"><ResourceRecordSets>${sets}</ResourceRecordSets>${paging}</ListResourceRecordSetsResponse>`);

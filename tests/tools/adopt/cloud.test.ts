@@ -48,6 +48,8 @@ const WORLD: CloudWorld = {
         { name: "_dmarc.example.com.", type: "TXT", ttl: 3600, values: ['"v=DMARC1; p=quarantine; pct=25; rua=mailto:dmarcreports@example.com"'] },
       ],
     },
+    // A weighted TXT set at the DMARC name (someone's experiment): a simple record cannot join it.
+    "example.org": { id: "Z0ORG0000000001", sets: [{ name: "_dmarc.example.org.", type: "TXT", ttl: 300, values: ['"v=DMARC1; p=none"'], setIdentifier: "canary" }] },
   },
   cloudflare: {
     [CLOUDFLARE_ZONE]: [
@@ -210,16 +212,23 @@ describe("adopt through the SDK clients (local SES, Route 53 and Cloudflare)", (
     });
   });
 
-  it("reports what SES and Route 53 do not have as to be created", async () => {
+  it("reports what SES and Route 53 do not have as to be created, and a routed record set at a name the stack writes as a conflict", async () => {
     const { code, report, err } = await adopt(["--stack", "partial", ...resolver(), "--json"], dirs.partial, env());
-    assert.equal(code, 0, err);
+    assert.equal(code, 1, err);
     const rows = report!.domains[0].rows;
     assert.deepEqual(rows.find((r) => r.resource === "example.org-eu-central-1")!.action, AdoptAction.CREATE);
     assert.deepEqual(rows.find((r) => r.resource === "example.org-eu-central-1-mail-from")!.action, AdoptAction.CREATE);
     // No identity, so no tokens: the DKIM records' names are not known, and nothing claims they exist.
     assert.deepEqual(rows.filter((r) => r.resource.includes("-dkim-")).map((r) => r.action), [AdoptAction.UNKNOWN, AdoptAction.UNKNOWN, AdoptAction.UNKNOWN]);
-    assert.deepEqual(rows.filter((r) => !r.resource.includes("-dkim-") && r.type === "aws:route53/record:Record").map((r) => r.action), [AdoptAction.CREATE, AdoptAction.CREATE, AdoptAction.CREATE]);
-    assert.equal(report!.domains[0].zoneId, undefined);
+    assert.deepEqual(rows.filter((r) => !r.resource.includes("-dkim-") && r.type === "aws:route53/record:Record").map((r) => [r.resource, r.action]), [
+      ["example.org-dmarc", AdoptAction.CONFLICT],
+      ["example.org-mail-from-mx", AdoptAction.CREATE],
+      ["example.org-mail-from-spf", AdoptAction.CREATE],
+    ]);
+    const dmarc = rows.find((r) => r.resource === "example.org-dmarc")!;
+    assert.deepEqual(dmarc.differences, ["exists: a routed record set, set identifier canary (Z0ORG0000000001__dmarc.example.org_TXT_canary)"]);
+    assert.match(dmarc.advice!, /Route 53 refuses a simple TXT record at _dmarc\.example\.org next to routed ones/);
+    assert.equal(report!.domains[0].zoneId, "Z0ORG0000000001");
   });
 
   describe("refused credentials and bad input: exit 2, a clear message, nothing written", () => {
