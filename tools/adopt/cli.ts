@@ -4,21 +4,21 @@
  * `pulumi import --file` document. Exit 0 nothing conflicts, 1 a conflict to fix by hand first,
  * 2 usage, config or refused credentials (nothing written), 3 a failure of the tool itself.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
+import { Document, isMap, isSeq, parseDocument, stringify, YAMLMap, YAMLSeq } from "yaml";
 import { adoptables, AdoptAction, adoptConfig, AdoptRow, classifyDomain, Findings, FoundIdentity, importFile, tokensFor } from "../../lib/adopt";
 import { ConfigError, parseStackConfig, PROJECT } from "../../lib/config";
 import { RecordType } from "../../lib/records";
 import { DnsProvider, isHostedZoneId } from "../../lib/spec";
-import { readStackConfig, StackFileError } from "../stack-config";
+import { readStackConfig, StackFileError, stackFiles } from "../stack-config";
 import { DNS_OPTIONS, Io as VerifyIo, list, makeClient, timeoutOf } from "../verify/cli";
 import { table } from "../verify/format";
 import { parseDkimTokens, UsageError } from "../verify/targets";
 import { fromCloudflare, fromDns, fromRoute53, fromSes, recordKey, RecordTable, RefusedCredentials, SourceStatus } from "./sources";
 
 export const USAGE = `usage: adopt --stack NAME [--dkim-tokens [domain:]region=t1,t2,t3 ...] [--resolver HOST[:PORT] ...]
-             [--timeout MS] [--import-file FILE [--force]] [--json]
+             [--timeout MS] [--write-config] [--import-file FILE [--force]] [--json]
 Finds which of the stack's SES identities and DNS records already exist (a setup made by hand) and
 how to adopt them: live DNS; SES and Route 53 with AWS credentials; Cloudflare with CLOUDFLARE_API_TOKEN.
 exit status: 0 nothing conflicts; 1 a conflict to fix by hand first; 2 usage, config or refused credentials`;
@@ -26,6 +26,7 @@ exit status: 0 nothing conflicts; 1 a conflict to fix by hand first; 2 usage, co
 const OPTIONS = {
   stack: { type: "string" },
   ...DNS_OPTIONS,
+  "write-config": { type: "boolean" },
   "import-file": { type: "string" },
   force: { type: "boolean" },
   json: { type: "boolean" },
@@ -56,6 +57,8 @@ export interface AdoptReport {
   /** True when some resource conflicts: fix it by hand before adopting. */
   conflicts: boolean;
   importFile?: string;
+  /** The stack file `--write-config` wrote the `adopt` maps into. */
+  configFile?: string;
 }
 
 const ACTION_ORDER = [AdoptAction.CONFLICT, AdoptAction.ADOPT_THEN_CHANGE, AdoptAction.UNKNOWN, AdoptAction.CREATE, AdoptAction.ADOPT];
@@ -86,6 +89,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (file !== undefined && existsSync(file) && !values.force) throw new UsageError(`--import-file: ${file} exists; give --force to overwrite it`);
 
   const spec = parseStackConfig(readStackConfig(io.cwd, values.stack));
+  const stackFile = values["write-config"] ? stackFiles(io.cwd, values.stack).stackFile : undefined;
+  const stackDoc = stackFile === undefined ? undefined : adoptableStackFile(stackFile, spec.domains.length);
   const domains = spec.domains;
   const given = parseDkimTokens(values["dkim-tokens"] ?? [], domains.map((d) => d.name));
   const route53Domains = domains.filter((d) => d.dns.provider === DnsProvider.ROUTE53);
@@ -126,12 +131,37 @@ async function run(argv: string[], io: Io): Promise<number> {
     writeFileSync(file, `${JSON.stringify(importFile(reports.flatMap((d) => d.rows)), null, 2)}\n`);
     report.importFile = file;
   }
+  if (stackFile !== undefined && stackDoc !== undefined) {
+    writeFileSync(stackFile, withAdopt(stackDoc, reports));
+    report.configFile = stackFile;
+  }
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
   return report.conflicts ? 1 : 0;
 }
 
 function regionLabel(row: AdoptRow): string {
   return row.region ?? "every region";
+}
+
+/**
+ * The stack file, to write each domain's `adopt` into: its domains list must be the stack file's
+ * own (not Pulumi.yaml's default), one entry per domain. Checked before anything is looked up.
+ */
+function adoptableStackFile(file: string, domains: number): Document {
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  const list = doc.getIn(["config", `${PROJECT}:domains`], true) ?? doc.getIn(["config", "domains"], true);
+  if (!isSeq(list) || list.items.length !== domains || !list.items.every(isMap)) throw new UsageError(`--write-config: ${file} has no ${PROJECT}:domains list of its own to write adopt into; paste the printed adopt maps instead`);
+  return doc;
+}
+
+/** The stack file with each domain's `adopt` set to what exists (or removed when nothing does); comments are kept. */
+function withAdopt(doc: Document, reports: readonly DomainReport[]): string {
+  const list = (doc.getIn(["config", `${PROJECT}:domains`], true) ?? doc.getIn(["config", "domains"], true)) as YAMLSeq<YAMLMap>;
+  reports.forEach((d, i) => {
+    if (Object.keys(d.adopt).length) list.items[i].set("adopt", doc.createNode(d.adopt));
+    else list.items[i].delete("adopt");
+  });
+  return doc.toString();
 }
 
 /** One table per domain, rows grouped by region; then the sources, and the config to add. */
@@ -153,16 +183,17 @@ export function formatText(report: AdoptReport): string {
   }
   out.push("", "Sources:", ...report.sources.map((s) => `  ${s.source}: ${s.status} (${s.detail})`));
   const adopting = report.domains.filter((d) => Object.keys(d.adopt).length);
-  if (adopting.length) {
+  if (adopting.length && !report.configFile) {
     out.push(
       "",
-      `To adopt with the program, add to each domain in Pulumi.${report.stack}.yaml (remove it after the first pulumi up):`,
+      `To adopt with the program, add to each domain in Pulumi.${report.stack}.yaml (or run with --write-config; remove it after the first pulumi up):`,
       ...adopting.flatMap((d) => [`  # ${d.key} (${d.domain})`, ...stringify({ adopt: d.adopt }).trimEnd().split("\n").map((l) => `  ${l}`)]),
     );
   }
   if (report.domains.some((d) => d.rows.some((r) => r.action === AdoptAction.ADOPT_THEN_CHANGE))) {
     out.push("", "adopt-then-change: Pulumi refuses an import whose inputs differ from what exists, so these are not in adopt above. Make the config change shown, or adopt them as they are with --import-file (pulumi up then changes them); on Route 53, allowOverwrite: true lets pulumi up overwrite them instead.");
   }
+  if (report.configFile) out.push("", `Wrote adopt into ${report.configFile}: review it with pulumi preview, run pulumi up, then remove the adopt keys.`);
   if (report.importFile) out.push("", `Wrote ${report.importFile}: pulumi import --file ${report.importFile}, then pulumi up.`);
   out.push("", report.conflicts ? "CONFLICTS: fix them by hand (see →), then run adopt again." : "No conflicts.");
   return `${out.join("\n")}\n`;

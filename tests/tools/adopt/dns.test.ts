@@ -7,7 +7,11 @@
  * DMARC record; example.org: a stray MX at the MAIL FROM name.
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseStackConfig } from "../../../lib/config";
+import { runProgram } from "../../../tools/mock-run";
+import { readStackConfig } from "../../../tools/stack-config";
 import { AdoptAction, AdoptRow } from "../../../lib/adopt";
 import { KnotServer, startKnot } from "../../verify/knot";
 import { adopt, project, withoutAws } from "./helpers";
@@ -143,6 +147,38 @@ describe("adopt on live DNS (knot)", () => {
     assert.equal(r.action, AdoptAction.ADOPT);
     assert.equal(r.importId, undefined);
     assert.match(r.advice!, /no zone id: set ses-email-auth:domains\[1\]\.zone to the hosted zone's id, or give AWS credentials/);
+  });
+
+  it("--write-config writes each domain's adopt into the stack file, comments kept, and the program then imports exactly those", async () => {
+    const file = join(dir, "Pulumi.handmade.yaml");
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, `# made by hand, adopted by the stack\n${original}`);
+    try {
+      const written = await adopt(["--stack", "handmade", "--resolver", knot.server, ...tokenFlags, "--write-config", "--json"], dir, withoutAws());
+      assert.equal(written.code, 1);
+      assert.equal(written.report!.configFile, file);
+      const text = readFileSync(file, "utf8");
+      assert.match(text, /^# made by hand, adopted by the stack\n/);
+      const config = readStackConfig(dir, "handmade");
+      const domains = parseStackConfig(config).domains;
+      assert.deepEqual(domains.map((d) => d.adopt), result.report!.domains.map((d) => d.adopt));
+      const run = await runProgram({ config, preview: true, stack: "handmade" });
+      const imported = Object.fromEntries(run.registrations.filter((r) => r.importId).map((r) => [r.name, r.importId]));
+      assert.deepEqual(imported, Object.assign({}, ...result.report!.domains.map((d) => d.adopt)));
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  it("--write-config refuses a stack file without its own domains list, before looking anything up", async () => {
+    const bare = project("bare", { "aws:region": "us-east-1", "ses-email-auth:regions": ["us-east-1"], "ses-email-auth:addresses": ["ops@example.com"] });
+    try {
+      const { code, err } = await adopt(["--stack", "bare", "--resolver", knot.server, "--write-config"], bare, withoutAws());
+      assert.equal(code, 2);
+      assert.match(err, /^adopt: --write-config: .*Pulumi\.bare\.yaml has no ses-email-auth:domains list of its own to write adopt into/);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it("prints a table per domain and region, the sources and the adopt config to add", async () => {
