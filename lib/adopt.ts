@@ -237,6 +237,16 @@ function recordRow(ctx: Context, a: Adoptable): AdoptRow {
       advice: `Route 53 refuses a simple ${r.type} record at ${r.name} next to routed ones, and the stack writes a simple one: delete the routed sets by hand, or move them to another name`,
     };
   }
+  const alias = r.type === RecordType.CNAME ? undefined : ctx.findings.records(r.name, RecordType.CNAME);
+  if (alias?.values.length) {
+    return {
+      ...base,
+      sources: [alias.source],
+      action: AdoptAction.CONFLICT,
+      differences: [`exists: CNAME → ${alias.values[0].value}`],
+      advice: `${r.name} is a CNAME (delegated, perhaps to a DMARC or mail vendor), and DNS allows no other record next to one: keep the delegation and leave this record to it (for DMARC, set ${ctx.at}.dmarc.manage: false), or delete the CNAME by hand`,
+    };
+  }
   const kind = TXT_KIND[r.role];
   // At a TXT name, other kinds of text (a site verification, say) are no concern of a Cloudflare
   // record, which holds one value; Route 53 holds every value of the name in one record set.

@@ -106,7 +106,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   const early = findingsOf(new Map(), identities, r53.zoneIds);
   const questions = domains.flatMap((d) =>
     adoptables(d, tokensFor(d, early, given.get(d.name)))
-      .flatMap((a) => (a.record && !/\{dkim-token-/.test(a.record.name) ? [{ name: a.record.name, type: a.record.type as RecordType }] : [])),
+      // A CNAME at a TXT or MX name answers for it: asked too, it is a conflict of its own.
+      .flatMap((a) => (a.record && !/\{dkim-token-/.test(a.record.name) ? [{ name: a.record.name, type: a.record.type }, ...(a.record.type === RecordType.CNAME ? [] : [{ name: a.record.name, type: RecordType.CNAME }])] : [])),
   );
   const servers = list(values.resolver);
   const client = makeClient(servers, timeoutMs);

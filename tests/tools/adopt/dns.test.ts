@@ -38,7 +38,10 @@ const ZONE = [
   ...handMade("example.com", { spf: 300 }),
   ...handMade("example.net"),
   `_dmarc.example.net.\t3600\tIN\tTXT\t"v=DMARC1; p=none; rua=mailto:old@example.net"`,
-  ...handMade("example.org"),
+  // DMARC delegated to a vendor by CNAME, instead of the seed's record.
+  ...handMade("example.org").filter((line) => !line.startsWith("_dmarc.")),
+  `_dmarc.example.org.\t3600\tIN\tCNAME\t_dmarc.vendor.example.`,
+  `_dmarc.vendor.example.\t3600\tIN\tTXT\t"v=DMARC1; p=reject"`,
   `bounce.example.org.\t3600\tIN\tMX\t20 mail.example.org.`,
 ].join("\n");
 
@@ -139,6 +142,13 @@ describe("adopt on live DNS (knot)", () => {
     assert.deepEqual(mx.differences, ["exists: MX 20 mail.example.org"]);
     assert.match(mx.advice!, /SES needs exactly one MX there, 10 feedback-smtp\.us-east-1\.amazonses\.com/);
     assert.match(mx.advice!, /mailFrom\.subdomain/);
+  });
+
+  it("calls a CNAME where the stack writes another record (DMARC delegated to a vendor) a conflict", () => {
+    const dmarc = row("example.org", "example.org-dmarc");
+    assert.equal(dmarc.action, AdoptAction.CONFLICT);
+    assert.deepEqual(dmarc.differences, ["exists: CNAME → _dmarc.vendor.example"]);
+    assert.match(dmarc.advice!, /DNS allows no other record next to one: .*set ses-email-auth:domains\[2\]\.dmarc\.manage: false/);
   });
 
   it("exits 1 on conflicts, and without a zone id gives no Route 53 import id and says why", () => {
