@@ -50,8 +50,8 @@ export interface CloudWorld {
   /** zone id → its records. */
   cloudflare: Record<string, CloudflareRecord[]>;
   cloudflareToken: string;
-  /** Answer every request with the service's 403 refusal. */
-  refuse?: boolean;
+  /** Answer every request with the service's 403 refusal; `route53`: only Route 53's (keys allowed SES but not Route 53). */
+  refuse?: boolean | "route53";
 }
 
 export interface CloudServer {
@@ -82,7 +82,7 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
 function sesAnswer(world: CloudWorld, req: IncomingMessage, res: ServerResponse, path: string): void {
   const scope = sigv4Scope(req);
   if (!scope || scope.service !== "ses") return send(res, 403, "application/json", JSON.stringify({ message: "Missing Authentication Token" }), { "x-amzn-errortype": "MissingAuthenticationTokenException" });
-  if (world.refuse) return send(res, 403, "application/json", JSON.stringify({ message: "The security token included in the request is invalid." }), { "x-amzn-errortype": "InvalidClientTokenId:http://internal.amazon.com/coral/com.amazon.coral.service/" });
+  if (world.refuse === true) return send(res, 403, "application/json", JSON.stringify({ message: "The security token included in the request is invalid." }), { "x-amzn-errortype": "InvalidClientTokenId:http://internal.amazon.com/coral/com.amazon.coral.service/" });
   const domain = decodeURIComponent(path.slice("/v2/email/identities/".length));
   const identity = world.ses[scope.region]?.[domain];
   if (!identity) return send(res, 404, "application/json", JSON.stringify({ message: `Email identity ${domain} does not exist.` }), { "x-amzn-errortype": "NotFoundException" });
@@ -119,6 +119,7 @@ function route53Answer(world: CloudWorld, req: IncomingMessage, res: ServerRespo
   const error = (status: number, code: string, message: string) =>
     send(res, status, "text/xml", `<?xml version="1.0"?>\n<ErrorResponse xmlns="${R53_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>b25f48e8-84fd-11e6-80d0-2d8f2b1f1e2f</RequestId></ErrorResponse>`);
   if (!scope || scope.service !== "route53") return error(403, "MissingAuthenticationToken", "Missing Authentication Token");
+  if (world.refuse === "route53") return error(403, "AccessDenied", "User: arn:aws:iam::123456789012:user/adopt is not authorized to perform: route53:ListHostedZonesByName");
   if (world.refuse) return error(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
   if (url.pathname === "/2013-04-01/hostedzonesbyname") {
     const name = (url.searchParams.get("dnsname") ?? "").replace(/\.?$/, ".");
@@ -146,7 +147,7 @@ function route53Answer(world: CloudWorld, req: IncomingMessage, res: ServerRespo
 
 function cloudflareAnswer(world: CloudWorld, req: IncomingMessage, res: ServerResponse, url: URL): void {
   const envelope = (status: number, body: object) => send(res, status, "application/json", JSON.stringify({ errors: [], messages: [], ...body }));
-  if (req.headers.authorization !== `Bearer ${world.cloudflareToken}` || world.refuse) return envelope(403, { success: false, errors: [{ code: 10000, message: "Authentication error" }], result: null });
+  if (req.headers.authorization !== `Bearer ${world.cloudflareToken}` || world.refuse === true) return envelope(403, { success: false, errors: [{ code: 10000, message: "Authentication error" }], result: null });
   const match = /^\/client\/v4\/zones\/([0-9a-f]{32})\/dns_records$/.exec(url.pathname);
   const records = match && world.cloudflare[match[1]];
   if (!records) return envelope(404, { success: false, errors: [{ code: 7003, message: "Could not route to /zones/…/dns_records, perhaps your object identifier is invalid?" }], result: null });

@@ -246,6 +246,17 @@ describe("adopt through the SDK clients (local SES, Route 53 and Cloudflare)", (
       }
     });
 
+    it("AWS credentials Route 53 refuses (403 AccessDenied) while SES takes them", async () => {
+      WORLD.refuse = "route53";
+      try {
+        const { code, err } = await adopt(["--stack", "route53", ...resolver()], dirs.route53, env());
+        assert.equal(code, 2);
+        assert.match(err, /^adopt: Route 53 refused the credentials \(AccessDenied: User: .* is not authorized to perform: route53:ListHostedZonesByName\); check the AWS profile/);
+      } finally {
+        WORLD.refuse = false;
+      }
+    });
+
     it("a Cloudflare token Cloudflare refuses (403)", async () => {
       const file = join(dirs.cloudflare, "refused.json");
       const { code, err } = await adopt(["--stack", "cloudflare", ...resolver(), "--import-file", file], dirs.cloudflare, env("not-the-token"));
