@@ -239,4 +239,11 @@ export interface SesDomainArgs {
    * @default no wait: `pulumi up` ends once the identities and records exist
    */
   verification?: VerificationArgs;
+  /**
+   * Resources that exist already (a setup made by hand), imported instead of created: each
+   * resource's name (`<domain>-<region>`, `<domain>-dmarc`, …) → its provider's import id, as
+   * `npm run adopt` prints them. Remove it once `pulumi up` has adopted them.
+   * @default none: every resource is created
+   */
+  adopt?: Record<string, string>;
 }

@@ -67,6 +67,7 @@ function domainArgs(domain: StackDomainSpec, zone: pulumi.Input<string>, secret:
     sending: domain.sending,
     protect,
     ...(domain.verification && { verification: { wait: true, timeoutMinutes: domain.verification.timeoutMinutes } }),
+    ...(domain.adopt && { adopt: domain.adopt }),
   };
 }
 

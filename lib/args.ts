@@ -33,12 +33,13 @@ import {
 } from "./spec";
 import { UNREADABLE_SECRET } from "./state";
 import { checkVerification } from "./verification";
+import { checkAdopt } from "./adopt";
 
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_MAIL_FROM_SUBDOMAIN = "bounce";
 
 /** The keys of each argument object, in the order messages list them: the properties of components/args.ts's interfaces. */
-export const DOMAIN_KEYS = ["domain", "regions", "dns", "fromDomains", "mailFrom", "dkim", "dmarc", "ttl", "sending", "protect", "verification"] as const;
+export const DOMAIN_KEYS = ["domain", "regions", "dns", "fromDomains", "mailFrom", "dkim", "dmarc", "ttl", "sending", "protect", "verification", "adopt"] as const;
 export const DNS_KEYS = ["provider", "zone", "allowOverwrite"] as const;
 export const MAIL_FROM_KEYS = ["enabled", "subdomain", "perRegion", "onMxFailure"] as const;
 export const DKIM_KEYS = ["signing", "keyLength", "selector", "publicKey", "privateKey"] as const;
@@ -321,7 +322,13 @@ export function checkDomain(c: Checker, value: unknown): DomainSpec | undefined 
   };
   const verification = checkVerification(c, d.verification);
   bool(c, "protect", d.protect, false);
-  return spec.name && spec.regions && spec.dns && ttl !== undefined ? ({ ...spec, ...(verification && { verification }) } as DomainSpec) : undefined;
+  if (!(spec.name && spec.regions && spec.dns && ttl !== undefined)) {
+    checkAdopt(c, d.adopt, undefined);
+    return undefined;
+  }
+  const built = { ...spec, ...(verification && { verification }) } as DomainSpec;
+  const adopt = checkAdopt(c, d.adopt, built);
+  return Object.keys(adopt).length ? { ...built, adopt } : built;
 }
 
 export const ADDRESS_KEYS = ["address", "regions", "protect"] as const;

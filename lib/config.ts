@@ -26,7 +26,7 @@ export class ConfigError extends Error {
 const key = (k: string) => `${PROJECT}:${k}`;
 
 /** A domain's keys in the stack config; SesDomain's arguments spell some differently (lib/args.ts). */
-const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending", "waitForVerification"];
+const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending", "waitForVerification", "adopt"];
 const MAIL_FROM_KEYS = ["subdomain", "perRegion", "onMxFailure"];
 const DKIM_KEYS = ["keyLength", "selector", "publicKey", "privateKeyConfig"];
 /** The stack-wide `sending` keys; a domain's `sending` takes these and its own From addresses. */
@@ -130,6 +130,7 @@ function domainSpec(c: Checker, at: string, value: unknown, stack: StackContext,
     ttl: d.ttl,
     sending: sending.args,
     verification: verificationArgs(c, `${at}.waitForVerification`, d.waitForVerification) ?? stack.verification,
+    adopt: d.adopt,
   };
   const spec = checkDomain(c.mapped(configKeys(at, d, sending.own, dkim.privateKeyConfig)), args);
   return spec && { ...spec, ...(dkim.privateKeyConfig && spec.dkim.kind === "byodkim" ? { privateKeyConfig: dkim.privateKeyConfig } : {}) };

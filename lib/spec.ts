@@ -106,6 +106,8 @@ export interface DomainSpec {
   sending?: SendingSpec;
   /** `pulumi up` waits, per region, until SES has verified the domain; undefined (the default): no wait. */
   verification?: VerificationSpec;
+  /** Resources that exist already (a hand-made setup): logical name → import id (lib/adopt.ts); undefined (the default): none. */
+  adopt?: Record<string, string>;
 }
 
 /** A domain of the stack config. */
