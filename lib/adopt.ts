@@ -108,6 +108,11 @@ function importIdProblem(domain: DomainSpec, a: Adoptable, id: string): string |
  */
 export function checkAdopt(c: Checker, value: unknown, domain: DomainSpec | undefined): Record<string, string> {
   if (value === undefined || value === false) return {};
+  if (value === true) {
+    // What people try first: the program cannot know the ids offline (DKIM names carry SES's tokens, Cloudflare ids are random).
+    c.fail("adopt", "takes the import id of each resource, not true: npm run adopt -- --stack NAME --write-config finds them and writes the map here (docs/adopt.md)");
+    return {};
+  }
   if (!isObject(value)) {
     c.fail("adopt", `must map resource names to import ids, as npm run adopt writes them (e.g. {"example.com-us-east-1": "example.com@us-east-1"}); got ${describe(value)}`);
     return {};

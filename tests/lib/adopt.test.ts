@@ -53,7 +53,8 @@ describe("adopt: the adopt argument", () => {
     assert.deepEqual(check({ "example.com-mail-from-mx": "Z999_bounce.example.com_MX" }).problems, [`adopt["example.com-mail-from-mx"]: must be "${ZONE_ID}_bounce.example.com_MX" (ZONEID_NAME_TYPE); got "Z999_bounce.example.com_MX"`]);
     assert.deepEqual(check({ "example.com-dkim-us-east-1-1": `${ZONE_ID}_x._domainkey.example.org_CNAME` }).problems, [`adopt["example.com-dkim-us-east-1-1"]: must be "${ZONE_ID}_<token>._domainkey.example.com_CNAME" (ZONEID_NAME_TYPE); got "${ZONE_ID}_x._domainkey.example.org_CNAME"`]);
     assert.deepEqual(check({ "example.com-dmarc": `${CLOUDFLARE_ZONE}/nope` }, cloudflare()).problems, [`adopt["example.com-dmarc"]: must be "${CLOUDFLARE_ZONE}/<record id>" (32 hex digits, as the Cloudflare API lists it); got "${CLOUDFLARE_ZONE}/nope"`]);
-    assert.match(check(true).problems[0], /^adopt: must map resource names to import ids, as npm run adopt writes them/);
+    assert.match(check(true).problems[0], /^adopt: takes the import id of each resource, not true: npm run adopt -- --stack NAME --write-config/);
+    assert.match(check("yes").problems[0], /^adopt: must map resource names to import ids, as npm run adopt writes them/);
   });
 });
 

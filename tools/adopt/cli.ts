@@ -15,13 +15,13 @@ import { readStackConfig, StackFileError, stackFiles } from "../stack-config";
 import { DNS_OPTIONS, Io as VerifyIo, list, makeClient, timeoutOf } from "../verify/cli";
 import { table } from "../verify/format";
 import { parseDkimTokens, UsageError } from "../verify/targets";
-import { fromCloudflare, fromDns, fromRoute53, fromSes, recordKey, RecordTable, RefusedCredentials, SourceStatus } from "./sources";
+import { fromCloudflare, fromDns, fromRoute53, fromSes, recordKey, RecordTable, RefusedCredentials, SourceStatus, Unreachable } from "./sources";
 
 export const USAGE = `usage: adopt --stack NAME [--dkim-tokens [domain:]region=t1,t2,t3 ...] [--resolver HOST[:PORT] ...]
              [--timeout MS] [--write-config] [--import-file FILE [--force]] [--json]
 Finds which of the stack's SES identities and DNS records already exist (a setup made by hand) and
 how to adopt them: live DNS; SES and Route 53 with AWS credentials; Cloudflare with CLOUDFLARE_API_TOKEN.
-exit status: 0 nothing conflicts; 1 a conflict to fix by hand first; 2 usage, config or refused credentials`;
+exit status: 0 nothing conflicts; 1 a conflict to fix by hand first; 2 usage, config or refused credentials; 3 a service that cannot be reached, or a failure of the tool`;
 
 const OPTIONS = {
   stack: { type: "string" },
@@ -206,6 +206,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await run(argv, io);
   } catch (error) {
     const e = error as Error & { code?: string };
+    if (error instanceof Unreachable) {
+      io.err(`adopt: ${e.message}\n`);
+      return 3;
+    }
     const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || error instanceof RefusedCredentials || e.code?.startsWith("ERR_PARSE_ARGS");
     if (!usage) throw error;
     io.err(`adopt: ${e.message}\n${error instanceof RefusedCredentials ? "" : `${USAGE}\n`}`);

@@ -16,6 +16,8 @@ import { DnsClient } from "../verify/dns";
 
 /** A service turned the credentials down (HTTP 401/403): the user's to fix, exit 2. */
 export class RefusedCredentials extends Error {}
+/** A service that could not be reached at all (no answer, refused connection, unknown host): exit 3. */
+export class Unreachable extends Error {}
 
 /** How a source went: `used`, or `skipped` with the reason. */
 export interface SourceStatus {
@@ -54,14 +56,37 @@ function refused(error: unknown): boolean {
   return status === 401 || status === 403;
 }
 
+/** Node's socket errors and the clients' own names for a request that got no HTTP answer. */
+const NO_ANSWER = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "TimeoutError", "APIConnectionError", "APIConnectionTimeoutError"]);
+
+function unanswered(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; cause?: { code?: string } };
+  return [e.code, e.name, e.cause?.code, (error as object)?.constructor?.name].some((tag) => tag !== undefined && NO_ANSWER.has(tag));
+}
+
+/** The source's failure as the user can act on it, or the error itself when it is ours. */
+function failure(service: string, error: unknown, fix: string): Error {
+  if (refused(error)) return refusal(service, error, fix);
+  if (unanswered(error)) {
+    const e = error as Error & { code?: string; cause?: { code?: string } };
+    return new Unreachable(`${service} could not be reached (${e.code ?? e.cause?.code ?? errorName(e)}${e.message ? `: ${e.message}` : ""}); check the network, or the endpoint setting (${ENDPOINT_SETTINGS[service]}) if one is set`);
+  }
+  return error as Error;
+}
+
+const ENDPOINT_SETTINGS: Record<string, string> = { SES: "AWS_ENDPOINT_URL_SESV2", "Route 53": "AWS_ENDPOINT_URL_ROUTE_53", Cloudflare: "CLOUDFLARE_BASE_URL" };
+
 const AWS_FIX = "check the AWS profile, keys or role, and that it may call ses:GetEmailIdentity, route53:ListHostedZonesByName and route53:ListResourceRecordSets";
 const CLOUDFLARE_FIX = "check CLOUDFLARE_API_TOKEN, and that it may read the zone's DNS records (Zone > DNS > Read)";
 
 function refusal(service: string, error: unknown, fix: string): RefusedCredentials {
   const e = error as Error;
-  // AWS errors are named by their code; the Cloudflare client's by their class.
-  const name = e.name && e.name !== "Error" ? e.name : e.constructor?.name;
-  return new RefusedCredentials(`${service} refused the credentials (${name}${e.message ? `: ${e.message}` : ""}); ${fix}`);
+  return new RefusedCredentials(`${service} refused the credentials (${errorName(e)}${e.message ? `: ${e.message}` : ""}); ${fix}`);
+}
+
+/** AWS errors are named by their code; the Cloudflare client's by their class. */
+function errorName(e: Error): string {
+  return e.name && e.name !== "Error" ? e.name : e.constructor?.name;
 }
 
 const SKIPPED_AWS = "no AWS credentials (environment, profile or role)";
@@ -92,8 +117,7 @@ export async function fromSes(domains: readonly DomainSpec[]): Promise<{ identit
     }
   } catch (error) {
     if (noCredentials(error)) return { identities: new Map(), status: { source: "ses", status: "skipped", detail: SKIPPED_AWS } };
-    if (refused(error)) throw refusal("SES", error, AWS_FIX);
-    throw error;
+    throw failure("SES", error, AWS_FIX);
   } finally {
     for (const client of clients.values()) client.destroy();
   }
@@ -155,8 +179,7 @@ export async function fromRoute53(domains: readonly DomainSpec[]): Promise<{ zon
     }
   } catch (error) {
     if (noCredentials(error)) return { zoneIds, records: new Map(), status: { source: "route53", status: "skipped", detail: SKIPPED_AWS } };
-    if (refused(error)) throw refusal("Route 53", error, AWS_FIX);
-    throw error;
+    throw failure("Route 53", error, AWS_FIX);
   } finally {
     client.destroy();
   }
@@ -185,8 +208,7 @@ export async function fromCloudflare(domains: readonly DomainSpec[], token: stri
       }
     }
   } catch (error) {
-    if (refused(error)) throw refusal("Cloudflare", error, CLOUDFLARE_FIX);
-    throw error;
+    throw failure("Cloudflare", error, CLOUDFLARE_FIX);
   }
   return { records, status: { source: "cloudflare", status: "used", detail: `zones ${zones.join(", ")}` } };
 }

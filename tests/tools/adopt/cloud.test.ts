@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { AdoptAction, ImportFile, importFileUrns } from "../../../lib/adopt";
 import { PROJECT } from "../../../lib/config";
@@ -231,6 +232,19 @@ describe("adopt through the SDK clients (local SES, Route 53 and Cloudflare)", (
     assert.equal(report!.domains[0].zoneId, "Z0ORG0000000001");
   });
 
+  it("a service that does not answer: exit 3, one line naming it and its endpoint setting, nothing written", async () => {
+    const closed = await closedPort();
+    const file = join(dirs.route53, "unreachable.json");
+    const { code, err, out } = await adopt(["--stack", "route53", ...resolver(), "--import-file", file], dirs.route53, { ...env(), AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${closed}` });
+    assert.equal(code, 3);
+    assert.equal(out, "");
+    assert.match(err, /^adopt: SES could not be reached \(ECONNREFUSED[^\n]*\); check the network, or the endpoint setting \(AWS_ENDPOINT_URL_SESV2\) if one is set\n$/);
+    assert.equal(existsSync(file), false);
+    const cloudflare = await adopt(["--stack", "cloudflare", ...resolver()], dirs.cloudflare, { ...env("the-token"), CLOUDFLARE_BASE_URL: `http://127.0.0.1:${closed}/client/v4` });
+    assert.equal(cloudflare.code, 3);
+    assert.match(cloudflare.err, /^adopt: Cloudflare could not be reached \(APIConnectionError[^\n]*\); check the network, or the endpoint setting \(CLOUDFLARE_BASE_URL\) if one is set\n$/);
+  });
+
   describe("refused credentials and bad input: exit 2, a clear message, nothing written", () => {
     it("AWS credentials SES refuses (403 InvalidClientTokenId)", async () => {
       WORLD.refuse = true;
@@ -312,3 +326,13 @@ describe("adopt through the SDK clients (local SES, Route 53 and Cloudflare)", (
     });
   });
 });
+
+/** A loopback port nothing listens on: bound, then closed. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
