@@ -42,8 +42,8 @@ export interface ReceivingSpec {
   region: string;
   /** `<localPart>@<domain>`: the address every `rua` names. */
   address: string;
-  /** Undefined: the stack creates the bucket. */
-  bucketName?: string;
+  /** The bucket the messages are stored in: created by the stack, or an existing one. */
+  bucket: { name: string; create: boolean };
   /** Object key prefix of every stored message, ending in `/`. */
   prefix: string;
   /** Created bucket only: stored messages are deleted after this many days. */
@@ -56,7 +56,7 @@ export interface ReceivingSpec {
 }
 
 /** The keys of SesReportReceiving's arguments (components/args.ts). */
-export const RECEIVING_KEYS = ["domain", "region", "dns", "localPart", "bucketName", "prefix", "expirationDays", "ruleSet", "ruleName", "ttl", "authorizedDomains", "protect"] as const;
+export const RECEIVING_KEYS = ["domain", "region", "dns", "localPart", "bucketName", "createBucket", "prefix", "expirationDays", "ruleSet", "ruleName", "ttl", "authorizedDomains", "protect"] as const;
 export const RULE_SET_KEYS = ["mode", "name", "after"] as const;
 
 /** SES's receipt rule and rule set names (CreateReceiptRuleSet, CreateReceiptRule): ASCII letters, digits, `_`, `.`, `-`; a letter or digit at each end; under 64 characters. */
@@ -105,8 +105,9 @@ export function checkReceiving(c: Checker, value: unknown): ReceivingSpec | unde
   const region = r.region === undefined ? c.fail("region", `is required: the SES region that receives the reports, one of ${RECEIVING_REGIONS.join(", ")}`) : receivingRegion(c, "region", r.region);
   const target = r.dns === undefined ? c.fail("dns", "is required: {provider, zone, allowOverwrite?}, the zone the receiving domain's records go to") : dnsTarget(c, r.dns, domain);
   const local = localPart(c, r.localPart);
-  const bucketName = r.bucketName === undefined ? undefined : typeof r.bucketName === "string" && BUCKET_NAME.test(r.bucketName) && !r.bucketName.includes("..") ? r.bucketName : c.fail("bucketName", `must be an existing S3 bucket's name (3-63 lower-case letters, digits, dots, hyphens); got ${describe(r.bucketName)}`);
-  if (r.bucketName !== undefined && r.expirationDays !== undefined) c.fail("expirationDays", `applies to the bucket the stack creates only; set the expiry of ${c.key("bucketName")} on that bucket`);
+  const create = bool(c, "createBucket", r.createBucket, true);
+  const bucket = bucketOf(c, r.bucketName, create, domain);
+  if (!create && r.expirationDays !== undefined) c.fail("expirationDays", `applies to the bucket the stack creates only (${c.key("createBucket")} true); set the expiry of ${bucket?.name ?? "the existing bucket"} on that bucket`);
   const prefix = r.prefix === undefined ? DEFAULT_REPORTS_PREFIX : typeof r.prefix === "string" && KEY_PREFIX.test(r.prefix) ? r.prefix : c.fail("prefix", `must be an S3 key prefix ending in "/", of letters, digits and !_.*'()-/ (no leading "/"), e.g. "${DEFAULT_REPORTS_PREFIX}"; got ${describe(r.prefix)}`);
   const expirationDays = r.expirationDays === undefined ? DEFAULT_EXPIRATION_DAYS : integer(c, "expirationDays", r.expirationDays, 1, 36500);
   const rules = ruleSet(c, r.ruleSet);
@@ -114,8 +115,25 @@ export function checkReceiving(c: Checker, value: unknown): ReceivingSpec | unde
   const ttl = r.ttl === undefined ? 3600 : target?.provider === DnsProvider.CLOUDFLARE && r.ttl === 1 ? 1 : integer(c, "ttl", r.ttl, 60, 86400);
   const authorizedDomains = policyDomains(c, r.authorizedDomains);
   bool(c, "protect", r.protect, false);
-  if (!domain || !region || !target || !local || prefix === undefined || expirationDays === undefined || !rules || !ruleName || ttl === undefined) return undefined;
-  return { domain, dns: target, region, address: `${local}@${domain}`, ...(bucketName && { bucketName }), prefix, expirationDays, ruleSet: rules, ruleName, ttl, authorizedDomains };
+  if (!domain || !region || !target || !local || !bucket || prefix === undefined || expirationDays === undefined || !rules || !ruleName || ttl === undefined) return undefined;
+  return { domain, dns: target, region, address: `${local}@${domain}`, bucket, prefix, expirationDays, ruleSet: rules, ruleName, ttl, authorizedDomains };
+}
+
+/** The created bucket's name when none is given: from the receiving domain, so every front end knows it from the config alone. */
+export function defaultBucketName(domain: string): string {
+  return `${domain.replace(/\./g, "-")}-reports`;
+}
+
+function bucketOf(c: Checker, value: unknown, create: boolean, domain: string | undefined): ReceivingSpec["bucket"] | undefined {
+  if (value === undefined) {
+    if (!create) return c.fail("bucketName", `is required with ${c.key("createBucket")} false: the name of the existing bucket SES stores the messages in`);
+    if (!domain) return undefined;
+    const name = defaultBucketName(domain);
+    if (name.length > 63) return c.fail("bucketName", `is required: the default name from the receiving domain, "${name}", is longer than S3's 63 characters`);
+    return { name, create };
+  }
+  if (typeof value === "string" && BUCKET_NAME.test(value) && !value.includes("..")) return { name: value, create };
+  return c.fail("bucketName", `must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens, a letter or digit at each end); got ${describe(value)}`);
 }
 
 function policyDomains(c: Checker, value: unknown): string[] {
@@ -140,21 +158,15 @@ export interface MailNames {
 }
 
 /**
- * Why the receiving domain would take mail another part of the stack relies on, per the key
- * that names that part: an MX at a name replaces whatever received its mail before.
+ * Why the receiving domain would take mail another part of the stack relies on, each naming the
+ * key of that part: an MX at a name replaces whatever received its mail before.
  */
-export function receivingConflicts(domain: string, names: MailNames): { key: string; message: string }[] {
-  const problems: { key: string; message: string }[] = [];
-  for (const { name, key } of names.sending) {
-    if (name === domain) problems.push({ key, message: `"${name}" sends mail (${key}); an MX for reports there would take its mail away: use a dedicated subdomain such as dmarc.${organizationalDomain(name)}` });
-  }
-  for (const { name, key } of names.mailFrom) {
-    if (isAtOrBelow(domain, name)) problems.push({ key, message: `"${domain}" is at or under the MAIL FROM domain ${name} (${key}), whose single MX must stay SES's feedback endpoint: use a name outside it` });
-  }
-  for (const { name, key } of names.addresses) {
-    if (name === domain) problems.push({ key, message: `"${name}" is the domain of address identity ${key}, which receives its mail elsewhere; an MX for reports there would take it away` });
-  }
-  return problems;
+export function receivingConflicts(domain: string, names: MailNames): string[] {
+  return [
+    ...names.sending.filter((n) => n.name === domain).map(({ name, key }) => `"${name}" is also ${key}, which sends mail and receives its replies at its own MX; an MX for reports there would take that mail away: use a dedicated subdomain such as dmarc.${organizationalDomain(name)}`),
+    ...names.mailFrom.filter((n) => isAtOrBelow(domain, n.name)).map(({ name, key }) => `"${domain}" is at or under the MAIL FROM domain ${name} (${key}), whose single MX must stay SES's feedback endpoint: use a name outside it`),
+    ...names.addresses.filter((n) => n.name === domain).map(({ name, key }) => `"${name}" is the domain of ${key}, an address that receives its mail elsewhere; an MX for reports there would take that mail away`),
+  ];
 }
 
 /**
