@@ -105,7 +105,7 @@ export function declareStack(spec: StackSpec, secret: (configKey: string) => pul
     new SesReportReceiving("dmarc-reports", {
       domain: reports.domain,
       region: reports.region,
-      dns: { ...reports.dns, zone: zoneOf(reports) },
+      dns: reports.dns.provider === DnsProvider.ROUTE53 ? { ...reports.dns, zone: zoneOf(reports) } : { provider: reports.dns.provider, zone: zoneOf(reports) },
       localPart: reports.address.slice(0, reports.address.lastIndexOf("@")),
       bucketName: reports.bucket.name,
       createBucket: reports.bucket.create,

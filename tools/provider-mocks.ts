@@ -368,11 +368,18 @@ const RULES: Record<string, TypeRules> = {
   },
   "aws:s3/bucketPolicy:BucketPolicy": { id: (c) => c.inputs.bucket, rules: { region: ownRegion }, knownInPreview: ["region"] },
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": { id: (c) => c.inputs.bucket, rules: { region: ownRegion }, knownInPreview: ["region"] },
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": { id: (c) => c.inputs.bucket, rules: { region: ownRegion }, knownInPreview: ["region"] },
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+    id: (c) => c.inputs.bucket,
+    // SDKv2: the Read writes the API's rule back, "" where it has no KMS key.
+    // blockedEncryptionTypes: the API's list when configured; [] is a guess for an unset one (not in STATE.md).
+    rules: { region: ownRegion, "rules.applyServerSideEncryptionByDefault.kmsMasterKeyId": (c) => c.given ?? "", "rules.blockedEncryptionTypes": (c) => c.given ?? [], "rules.bucketKeyEnabled": (c) => c.given ?? false },
+    knownInPreview: ["region"],
+  },
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
     id: (c) => c.inputs.bucket,
     // The API's default since September 2024: objects under 128 KiB are not transitioned.
-    rules: { region: ownRegion, transitionDefaultMinimumObjectSize: (c) => c.given ?? "all_storage_classes_128K", expectedBucketOwner: (c) => c.given },
+    // STATE.md: unset nested attributes are absent (Plugin Framework); the computed ones hold the API's value.
+    rules: { region: ownRegion, transitionDefaultMinimumObjectSize: (c) => c.given ?? "all_storage_classes_128K", expectedBucketOwner: (c) => c.given, "rules.expiration.expiredObjectDeleteMarker": (c) => c.given ?? false, "rules.expiration.days": (c) => c.given, "rules.filter.objectSizeGreaterThan": (c) => c.given, "rules.filter.objectSizeLessThan": (c) => c.given, "rules.filter.prefix": (c) => c.given, "rules.prefix": (c) => c.given },
     knownInPreview: ["region"],
   },
   "cloudflare:index/dnsRecord:DnsRecord": DNS_RECORD,
