@@ -103,6 +103,6 @@ export class SesReportReceiving extends pulumi.ComponentResource {
     this.ruleArn = accountId.apply((account) => receiptRuleArn(spec, account));
     this.bucketPolicyStatement = accountId.apply((account) => JSON.stringify(sesPutStatement(spec, spec.bucket.name, account)));
     this.records = identity.records.apply((records) => [...records, ...own]);
-    this.registerOutputs({ address: this.address, bucketName: this.bucketName, prefix: this.prefix, region, ruleSetName: this.ruleSetName, ruleArn: this.ruleArn, records: this.records });
+    this.registerOutputs({ address: this.address, bucketName: this.bucketName, prefix: this.prefix, region, ruleSetName: this.ruleSetName, ruleArn: this.ruleArn, bucketPolicyStatement: this.bucketPolicyStatement, records: this.records });
   }
 }
