@@ -4,7 +4,6 @@
  * default, both rule set modes, an existing bucket, the order SES needs; the pack's
  * dmarc-report-authorization over the registered resources; bad configs register nothing.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
 import { SesReportReceiving } from "../../components/ses-report-receiving";
 import { ConfigError } from "../../lib/config";
@@ -13,6 +12,7 @@ import { fromRegistrations } from "../../tools/plan/engine";
 import { plain, ProgramFailed, ProgramRun, Registration, runProgram } from "../../tools/mock-run";
 import { MOCK_ACCOUNT } from "../../tools/provider-mocks";
 import { runPolicies } from "../../tools/run-policies";
+import { assertRefused } from "../fixtures/refusals";
 import { CLOUDFLARE_ZONE, exampleDomain, stackConfig, StackInput } from "../fixtures/stacks";
 
 const RULE = "aws:ses/receiptRule:ReceiptRule";
@@ -277,16 +277,6 @@ describe("components: SesReportReceiving (stack config reports)", () => {
       [{ domain: "dmarc.example.com", dns: { provider: DnsProvider.ROUTE53, zone: "example.com" } }, "region", /is required/],
       [{ domain: "dmarc.example.com", region: "us-east-1", dns: { provider: DnsProvider.ROUTE53, zone: "example.com" }, authorizedDomains: ["not a domain"] }, "authorizedDomains[0]", /domain name/],
     ];
-    for (const [args, path, message] of cases) {
-      await assert.rejects(runProgram({ config: {}, preview: true, program: () => new SesReportReceiving("r", args as never) }), (error: unknown) => {
-        assert.ok(error instanceof ProgramFailed, String(error));
-        const cause = error.cause as pulumi.InputPropertiesError;
-        assert.ok(cause instanceof pulumi.InputPropertiesError, String(cause));
-        assert.deepEqual(cause.errors?.map((e) => e.propertyPath), [path], JSON.stringify(args));
-        assert.match(cause.errors![0].reason, message);
-        assert.deepEqual(error.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
-        return true;
-      });
-    }
+    for (const [args, path, message] of cases) await assertRefused(() => new SesReportReceiving("r", args as never), path, message, JSON.stringify(args));
   });
 });

@@ -216,7 +216,7 @@ describe("audit", () => {
       const r = npmRun("audit", ["--state", edited("route53", (d) => remove(d, "example.com-dmarc")), "--json"]);
       assert.equal(r.status, 1, r.stderr);
       const report = JSON.parse(r.stdout);
-      assert.deepEqual(Object.keys(report), ["stack", "resources", "records", "violations", "warnings"]);
+      assert.deepEqual(Object.keys(report), ["stack", "resources", "records", "violations", "warnings", "receiving"]);
       assert.deepEqual(Object.keys(report.resources[0]).sort(), ["name", "region", "type", "urn"]);
       assert.ok(report.violations.some((v: { policy: string }) => v.policy === "ses-dmarc-record"));
     });
