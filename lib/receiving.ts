@@ -166,6 +166,11 @@ export function receivingConflicts(domain: string, names: MailNames): string[] {
     ...names.sending.filter((n) => n.name === domain).map(({ name, key }) => `"${name}" is also ${key}, which sends mail and receives its replies at its own MX; an MX for reports there would take that mail away: use a dedicated subdomain such as dmarc.${organizationalDomain(name)}`),
     ...names.mailFrom.filter((n) => isAtOrBelow(domain, n.name)).map(({ name, key }) => `"${domain}" is at or under the MAIL FROM domain ${name} (${key}), whose single MX must stay SES's feedback endpoint: use a name outside it`),
     ...names.addresses.filter((n) => n.name === domain).map(({ name, key }) => `"${name}" is the domain of ${key}, an address that receives its mail elsewhere; an MX for reports there would take that mail away`),
+    // A parent of a domain that sends or receives is, as a rule, a mail domain of its own (its users, its postmaster).
+    ...[...names.sending, ...names.addresses]
+      .filter((n) => n.name !== domain && isAtOrBelow(n.name, domain))
+      .slice(0, 1)
+      .map(({ name, key }) => `"${domain}" is a parent of ${name} (${key}), and so most likely a domain that receives mail of its own; use a dedicated name below it, such as dmarc.${domain}`),
   ];
 }
 

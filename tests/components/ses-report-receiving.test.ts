@@ -262,6 +262,14 @@ describe("components: SesReportReceiving (stack config reports)", () => {
         return true;
       });
     }
+    // A parent of a sending domain most likely receives mail of its own.
+    await assert.rejects(stack({ regions: ["us-east-1"], domains: [exampleDomain({ name: "mail.example.org", zone: "example.org", fromDomains: undefined })], reports: { domain: "example.org", zone: "example.org" } }), (error: unknown) => {
+      const cause = (error as ProgramFailed).cause as ConfigError;
+      assert.deepEqual(cause.problems.map((p) => p.key), ["ses-email-auth:reports.domain"]);
+      assert.match(cause.problems[0].message, /"example\.org" is a parent of mail\.example\.org \(ses-email-auth:domains\[0\]\.name\)/);
+      assert.deepEqual((error as ProgramFailed).registrations.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+      return true;
+    });
     // A stack none of whose regions receives needs the region named.
     await assert.rejects(stack({ regions: ["af-south-1"], domains: [exampleDomain()], reports: REPORTS }), (error: unknown) => {
       const cause = (error as ProgramFailed).cause as ConfigError;

@@ -51,6 +51,7 @@ describe("lib/receiving", () => {
     assert.match(receivingConflicts("news.example.com", names).join(), /domains\[0\]\.fromDomains\[1\], which sends mail/);
     assert.match(receivingConflicts("a.bounce.example.com", names).join(), /under the MAIL FROM domain bounce\.example\.com \(domains\[0\]\.mailFrom\)/);
     assert.match(receivingConflicts("ops.example.com", names).join(), /domain of addresses\[0\]/);
+    assert.match(receivingConflicts("com.example", { ...names, sending: [{ name: "mail.com.example", key: "domains[1].name" }] }).join(), /"com\.example" is a parent of mail\.com\.example \(domains\[1\]\.name\).*such as dmarc\.com\.example/);
     // A sending domain's subdomain receives nothing of its parent's mail.
     assert.deepEqual(receivingConflicts("reports.news.example.com", names), []);
   });
