@@ -6,10 +6,10 @@
  * receiving domain never takes mail that another part of the stack relies on.
  */
 import { bool, Checker, describe, integer, object, oneOf } from "./check";
-import { dnsTarget, domainName } from "./args";
+import { dnsTarget, domainName, recordTtl } from "./args";
 import { isAtOrBelow, isValidLabel, organizationalDomain } from "./names";
 import { isReceivingRegion, RECEIVING_REGIONS } from "./regions";
-import { DnsProvider, DnsTargetSpec } from "./spec";
+import { DnsTargetSpec } from "./spec";
 
 /** Whose receipt rule set the rule goes into: only one set is active per account and region. */
 export enum ReceiptRuleSetMode {
@@ -112,7 +112,7 @@ export function checkReceiving(c: Checker, value: unknown): ReceivingSpec | unde
   const expirationDays = r.expirationDays === undefined ? DEFAULT_EXPIRATION_DAYS : integer(c, "expirationDays", r.expirationDays, 1, 36500);
   const rules = ruleSet(c, r.ruleSet);
   const ruleName = sesName(c, "ruleName", r.ruleName, DEFAULT_RULE_NAME);
-  const ttl = r.ttl === undefined ? 3600 : target?.provider === DnsProvider.CLOUDFLARE && r.ttl === 1 ? 1 : integer(c, "ttl", r.ttl, 60, 86400);
+  const ttl = recordTtl(c, r.ttl, target?.provider);
   const authorizedDomains = policyDomains(c, r.authorizedDomains);
   bool(c, "protect", r.protect, false);
   if (!domain || !region || !target || !local || !bucket || prefix === undefined || expirationDays === undefined || !rules || !ruleName || ttl === undefined) return undefined;
