@@ -36,8 +36,8 @@ function reportsBucket(parent: pulumi.Resource, name: string, spec: ReceivingSpe
 
 /**
  * Receives DMARC aggregate reports with SES and stores each message in S3: the receiving domain
- * verified in the receiving region (an SesDomain of its own, `p=reject` since nothing sends as
- * it), a bucket (created, or an existing one), a receipt rule for the report address with spam
+ * verified in the receiving region (an SesDomain of its own, aligned on both paths, `p=reject`
+ * since nothing should send as it), a bucket (created, or an existing one), a receipt rule for the report address with spam
  * and virus scanning and TLS required, the rule set (the component's own, made active, or a named
  * existing one), and last the MX, so no report arrives before the rule that stores it.
  * The bucket policy is in place before the rule: SES writes a test object when the rule is created.
@@ -66,12 +66,9 @@ export class SesReportReceiving extends pulumi.ComponentResource {
     super("ses-email-auth:index:SesReportReceiving", name, {}, opts);
     const protect = args.protect ?? false;
     const { region } = spec;
-    // SES receives only for domains verified in the receiving region.
-    const identity = new SesDomain(
-      spec.domain,
-      { domain: spec.domain, regions: [region], dns: args.dns, mailFrom: { enabled: false }, dmarc: { policy: DmarcPolicy.REJECT }, ttl: spec.ttl, protect },
-      { parent: this },
-    );
+    // SES receives only for domains verified in the receiving region. An identity can send, so it is
+    // set up as one that passes DMARC on both paths (Easy DKIM, MAIL FROM) and rejects the rest.
+    const identity = new SesDomain(spec.domain, { domain: spec.domain, regions: [region], dns: args.dns, dmarc: { policy: DmarcPolicy.REJECT }, ttl: spec.ttl, protect }, { parent: this });
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const created = spec.bucket.create ? reportsBucket(this, name, spec, accountId, protect) : undefined;
     const ruleSet = spec.ruleSet.mode === ReceiptRuleSetMode.CREATE ? new aws.ses.ReceiptRuleSet(`${name}-rule-set`, { region, ruleSetName: spec.ruleSet.name }, { parent: this }) : undefined;

@@ -5,6 +5,8 @@
  * dmarc-report-authorization over the registered resources; bad configs register nothing.
  */
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SesReportReceiving } from "../../components/ses-report-receiving";
 import { ConfigError } from "../../lib/config";
 import { DnsProvider } from "../../lib/spec";
@@ -12,6 +14,7 @@ import { fromRegistrations } from "../../tools/plan/engine";
 import { plain, ProgramFailed, ProgramRun, Registration, runProgram } from "../../tools/mock-run";
 import { MOCK_ACCOUNT } from "../../tools/provider-mocks";
 import { runPolicies } from "../../tools/run-policies";
+import { readStackConfig } from "../../tools/stack-config";
 import { assertRefused } from "../fixtures/refusals";
 import { CLOUDFLARE_ZONE, exampleDomain, stackConfig, StackInput } from "../fixtures/stacks";
 
@@ -116,12 +119,16 @@ describe("components: SesReportReceiving (stack config reports)", () => {
     assert.ok(dependsOn(active).includes("dmarc-reports-rule"));
   });
 
-  it("verifies the receiving domain in the receiving region only, never sending from it: p=reject, no MAIL FROM", () => {
+  it("verifies the receiving domain in the receiving region only, aligned on both paths, rejecting whatever claims to be from it", () => {
     const ids = ofType(run, IDENTITY).filter((r) => inputs(r).emailIdentity === "dmarc.example.com");
     assert.deepEqual(ids.map((r) => inputs(r).region), ["us-east-1"]);
-    const dmarc = ofType(run, R53).map(inputs).find((i) => i.name === "_dmarc.dmarc.example.com");
-    assert.deepEqual(dmarc?.records, ["v=DMARC1; p=reject"]);
-    assert.ok(!run.registrations.some((r) => r.type.includes("MailFrom") && inputs(r).emailIdentity === "dmarc.example.com"));
+    const record = (name: string) => ofType(run, R53).map(inputs).find((i) => i.name === name)?.records;
+    assert.deepEqual(record("_dmarc.dmarc.example.com"), ["v=DMARC1; p=reject"]);
+    assert.deepEqual(record("bounce.dmarc.example.com"), ["10 feedback-smtp.us-east-1.amazonses.com"]);
+    // Its identity is a child of the receiving component's own SesDomain, not a domain of the stack's.
+    const parent = run.registrations.find((r) => r.urn === ids[0].parent)!;
+    assert.equal(parent.type, "ses-email-auth:index:SesDomain");
+    assert.equal(run.registrations.find((r) => r.urn === parent.parent)!.type, "ses-email-auth:index:SesReportReceiving");
   });
 
   it("writes the MX to the region's inbound endpoint, and the authorization only for the other organization, after the rule set is active", () => {
@@ -207,6 +214,19 @@ describe("components: SesReportReceiving (stack config reports)", () => {
   it("registers nothing computed inside an apply: every resource is declared with the program, in preview too", async () => {
     const preview = await stack({ regions: ["us-east-1", "eu-west-1"], domains: TWO_DOMAINS, reports: REPORTS }, true);
     assert.deepEqual(preview.registrations.map((r) => r.urn).sort(), run.registrations.map((r) => r.urn).sort());
+  });
+
+  it("passes the production policy config, both alignment paths required, in preview and after apply", async () => {
+    const config = readStackConfig(join(__dirname, "..", ".."), "prod");
+    const domains = JSON.parse(config["ses-email-auth:domains"]).map((d: Record<string, any>) => ({ ...d, dmarc: { ...d.dmarc, rua: undefined } }));
+    config["ses-email-auth:domains"] = JSON.stringify(domains);
+    config["ses-email-auth:reports"] = JSON.stringify(REPORTS);
+    const policyConfig = JSON.parse(readFileSync(join(__dirname, "..", "..", "policy", "config.prod.json"), "utf8"));
+    for (const preview of [true, false]) {
+      const prod = await runProgram({ config, preview, stack: "prod" });
+      const findings = await runPolicies(fromRegistrations(prod.registrations, config, "prod").resources, policyConfig);
+      assert.deepEqual(findings.filter((f) => f.level === "mandatory"), [], `${preview ? "preview" : "after apply"}: ${JSON.stringify(findings)}`);
+    }
   });
 
   it("is accepted by dmarc-report-authorization: every report address outside a domain's organization is authorized", async () => {
