@@ -350,7 +350,7 @@ const RULES: Record<string, TypeRules> = {
       objectLockEnabled: (c) => c.given ?? false,
       versioning: (c) => c.given ?? { enabled: false, mfaDelete: false },
       // S3 encrypts every new bucket with SSE-S3 (since January 2023); the Read reports it.
-      serverSideEncryptionConfiguration: () => ({ rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256", kmsMasterKeyId: "" }, bucketKeyEnabled: false } }),
+      serverSideEncryptionConfiguration: () => ({ rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256", kmsMasterKeyId: "" }, bucketKeyEnabled: false, blockedEncryptionTypes: [] } }),
       bucketNamespace: (c) => c.given ?? "global",
       bucketPrefix: (c) => c.given ?? "",
       websiteDomain: () => "",

@@ -76,6 +76,30 @@ describe("audit", () => {
       });
     }
 
+    it("a stack receiving its reports: every policy passes, the receipt rule and its rule set choice read from state", async () => {
+      const report = await run(join(EXPORTS, "reports.json"));
+      assert.deepEqual(report.violations, []);
+      assert.deepEqual(report.receiving, [
+        {
+          region: "eu-west-1",
+          rule: "dmarc-aggregate-reports",
+          recipients: ["reports@dmarc.example.com"],
+          ruleSet: "ses-email-auth-reports",
+          ruleSetMode: "create",
+          scanEnabled: true,
+          tlsPolicy: "Require",
+          stores: ["s3://dmarc-example-com-reports/dmarc/"],
+          bucketCreated: true,
+          expirationDays: 365,
+        },
+      ]);
+      assert.deepEqual(report.records.find((r) => r.name === "example.org._report._dmarc.dmarc.example.com")?.values, ["v=DMARC1"]);
+      // Without the authorization the pack says so, naming the record receivers look for.
+      const without = await run(edited("reports", (d) => remove(d, "dmarc.example.com-report-authorization-example.org")), { "dmarc-report-authorization": "mandatory" });
+      assert.deepEqual(failing(without), ["dmarc-report-authorization"]);
+      assert.match(without.violations[0].message, /example\.org\._report\._dmarc\.dmarc\.example\.com/);
+    });
+
     it("an SES v1 stack (DomainIdentity, DomainDkim, MailFrom) with zone-relative names: absolute names, region from its provider", async () => {
       const report = await run(join(EXPORTS, "ses-v1.json"));
       assert.deepEqual(report.violations, []);
