@@ -7,6 +7,7 @@ import { readPolicyConfig, stackPolicyConfigPath, UsageError } from "../../tools
 import { plan } from "../../tools/plan/plan";
 import { exitStatus, formatText, formatZoneFile, KNOWN_AFTER_APPLY, Report } from "../../tools/plan/report";
 import { CLOUDFLARE_ZONE, rsaKeyPair } from "../fixtures/stacks";
+import { defaultReceiving } from "../fixtures/receiving";
 import { npmRun, removeDir, ROOT, tempStack } from "./cli";
 
 const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
@@ -272,20 +273,7 @@ describe("plan: receiving DMARC reports", () => {
 
   it("says the stack creates its rule set and makes it the active one, and where messages are stored", async () => {
     const report = await planned("reports", {});
-    assert.deepEqual(report.receiving, [
-      {
-        region: "us-east-1",
-        rule: "dmarc-aggregate-reports",
-        recipients: ["reports@dmarc.example.com"],
-        ruleSet: "ses-email-auth-reports",
-        ruleSetMode: "create",
-        scanEnabled: true,
-        tlsPolicy: "Require",
-        stores: ["s3://dmarc-example-com-reports/dmarc/"],
-        bucketCreated: true,
-        expirationDays: 365,
-      },
-    ]);
+    assert.deepEqual(report.receiving, [defaultReceiving("us-east-1")]);
     const text = formatText(report, "plan");
     assert.match(text, /\nReceiving \(SES us-east-1\): reports@dmarc\.example\.com\n {2}rule set {2}ses-email-auth-reports: created and made the active set, replacing any other set active in us-east-1\n/);
     assert.match(text, /\n {2}stored in s3:\/\/dmarc-example-com-reports\/dmarc\/ \(bucket created by the stack, messages expire after 365 days\)\n/);
