@@ -4,6 +4,7 @@
  */
 import { DmarcSpec, Standards } from "./dmarc";
 import type { GlobalEndpointSpec } from "./global-endpoint";
+import type { ReceivingSpec } from "./receiving";
 import type { VerificationSpec } from "./verification";
 
 /** Where a domain's DNS records are written. */
@@ -127,6 +128,8 @@ export interface StackSpec {
   protect: boolean;
   /** A global endpoint between two of the stack's regions; undefined (the default): none. */
   globalEndpoint?: GlobalEndpointSpec;
+  /** Receiving DMARC aggregate reports with SES; undefined (the default): none. */
+  reports?: ReceivingSpec;
 }
 
 export interface AddressSpec {

@@ -27,7 +27,7 @@ const COMMON: Options = {
 };
 
 const COMMON_USAGE = `  --policy-config FILE  policy pack config (a --policy-pack-config file of the Pulumi CLI)
-  --json                print one JSON object {stack, resources, records, warnings, violations}
+  --json                print one JSON object {stack, resources, records, warnings, violations, receiving}
   --zone-file           print the DNS records as a BIND zone fragment
 Exit status: 0 no mandatory policy violation, 1 at least one, 2 usage or config error.`;
 
