@@ -10,15 +10,13 @@ import { DnsProvider } from "../../lib/spec";
 import { ProgramFailed, Registration, runProgram, UNKNOWN } from "../../tools/mock-run";
 import { assertRefused } from "../fixtures/refusals";
 import { exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
+import { IDENTITY, ofType, R53 as RECORD } from "./registrations";
 
 const ENDPOINT = "aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint";
 const WAIT = "aws:ses/domainIdentityVerification:DomainIdentityVerification";
-const RECORD = "aws:route53/record:Record";
-const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
 const PAIR = { name: "example-global", primary: "us-east-1", secondary: "us-west-2" };
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-const ofType = (run: { registrations: Registration[] }, type: string) => run.registrations.filter((r) => r.type === type);
 const byUrn = (run: { registrations: Registration[] }) => new Map(run.registrations.map((r) => [r.urn, r]));
 
 async function stack(input: StackInput, preview = false, secretKeys: string[] = []) {

@@ -17,6 +17,7 @@ import { runPolicies } from "../../tools/run-policies";
 import { readStackConfig } from "../../tools/stack-config";
 import { assertRefused } from "../fixtures/refusals";
 import { CLOUDFLARE_ZONE, exampleDomain, stackConfig, StackInput } from "../fixtures/stacks";
+import { CF, IDENTITY, inputs, ofType, one, R53 } from "./registrations";
 
 const RULE = "aws:ses/receiptRule:ReceiptRule";
 const RULE_SET = "aws:ses/receiptRuleSet:ReceiptRuleSet";
@@ -26,20 +27,10 @@ const POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const PUBLIC_ACCESS = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
-const R53 = "aws:route53/record:Record";
-const CF = "cloudflare:index/dnsRecord:DnsRecord";
-const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
 
 const REPORTS = { domain: "dmarc.example.com", zone: "example.com" };
 const TWO_DOMAINS = [exampleDomain({ dmarc: { policy: "quarantine" } }), exampleDomain({ name: "example.org", zone: "example.org", fromDomains: undefined, dmarc: undefined })];
 
-const ofType = (run: ProgramRun, type: string) => run.registrations.filter((r) => r.type === type);
-const one = (run: ProgramRun, type: string) => {
-  const found = ofType(run, type);
-  assert.equal(found.length, 1, `${type}: ${found.length}`);
-  return found[0];
-};
-const inputs = (r: Registration) => plain(r.inputs) as Record<string, any>;
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 const dependsOn = (r: Registration) => r.dependencies.map(nameOf);
 
