@@ -8,14 +8,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Document, isMap, isSeq, parseDocument, stringify, YAMLMap, YAMLSeq } from "yaml";
 import { adoptables, AdoptAction, adoptConfig, AdoptRow, classifyDomain, Findings, FoundIdentity, importFile, tokensFor } from "../../lib/adopt";
-import { ConfigError, parseStackConfig, PROJECT } from "../../lib/config";
+import { parseStackConfig, PROJECT } from "../../lib/config";
 import { RecordType } from "../../lib/records";
 import { DnsProvider, isHostedZoneId } from "../../lib/spec";
-import { readStackConfig, StackFileError, stackFiles } from "../stack-config";
+import { readStackConfig, stackFiles } from "../stack-config";
 import { DNS_OPTIONS, Io as VerifyIo, list, makeClient, timeoutOf } from "../verify/cli";
 import { table } from "../verify/format";
-import { parseDkimTokens, UsageError } from "../verify/targets";
+import { parseDkimTokens } from "../verify/targets";
 import { fromCloudflare, fromDns, fromRoute53, fromSes, recordKey, RecordTable, RefusedCredentials, SourceStatus, Unreachable } from "./sources";
+import { isUserError, UsageError } from "../command";
 
 export const USAGE = `usage: adopt --stack NAME [--dkim-tokens [domain:]region=t1,t2,t3 ...] [--resolver HOST[:PORT] ...]
              [--timeout MS] [--write-config] [--import-file FILE [--force]] [--json]
@@ -210,8 +211,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`adopt: ${e.message}\n`);
       return 3;
     }
-    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || error instanceof RefusedCredentials || e.code?.startsWith("ERR_PARSE_ARGS");
-    if (!usage) throw error;
+    if (!isUserError(error) && !(error instanceof RefusedCredentials)) throw error;
     io.err(`adopt: ${e.message}\n${error instanceof RefusedCredentials ? "" : `${USAGE}\n`}`);
     return 2;
   }

@@ -13,7 +13,8 @@ import { defaultJobs, ReaderPool } from "./pool";
 import type { S3Location } from "./s3";
 import { readStackConfig, StackFileError } from "../stack-config";
 import { formatText } from "./text";
-import { USAGE, UsageError } from "./usage";
+import { USAGE } from "./usage";
+import { isUserError, UsageError } from "../command";
 
 const OPTIONS = {
   bucket: { type: "string", multiple: true },
@@ -187,8 +188,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(argv, io);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`reports: ${error.message}\n${error.showUsage ? `${USAGE}\n` : ""}`);
+    if (!isUserError(error)) throw error;
+    io.err(`reports: ${error.message}\n${!(error instanceof UsageError) || error.showUsage ? `${USAGE}\n` : ""}`);
     return 2;
   }
 }

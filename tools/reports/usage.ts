@@ -1,14 +1,4 @@
-/** `npm run reports`'s usage text, and the error of a bad invocation or an unreadable bucket (exit 2). */
-export class UsageError extends Error {
-  /** Whether the usage text helps: not when the flags were right but the bucket cannot be listed. */
-  constructor(
-    message: string,
-    readonly showUsage = true,
-  ) {
-    super(message);
-  }
-}
-
+/** `npm run reports`' usage text. */
 export const USAGE = `usage: npm run reports -- [FILE|FOLDER ...] [--bucket s3://BUCKET[/PREFIX] ... | --stack NAME] [options]
 Reads DMARC aggregate reports (.xml, .xml.gz, .zip, emails, SES's raw S3 objects; told apart by their
 bytes) and says, per policy domain, who sends as it, what passes, and whether the next rollout stage is safe.

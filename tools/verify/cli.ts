@@ -2,15 +2,15 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RequiredPaths, REQUIRED_PATHS } from "../../lib/alignment";
-import { ConfigError, parseStackConfig } from "../../lib/config";
+import { parseStackConfig } from "../../lib/config";
 import { STANDARDS, Standards } from "../../lib/dmarc";
-import { StateValueError } from "../../lib/state";
 import { DomainSpec } from "../../lib/spec";
-import { readStackConfig, StackFileError } from "../stack-config";
+import { readStackConfig } from "../stack-config";
 import { DnsClient, DnsOptions } from "./dns";
 import { formatText } from "./format";
 import { verify } from "./gather";
-import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, ReplicaMap, specFromFlags, TokenMap, tokensFromRecords, UsageError } from "./targets";
+import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, ReplicaMap, specFromFlags, TokenMap, tokensFromRecords } from "./targets";
+import { isUserError, UsageError } from "../command";
 
 export const USAGE = `usage: verify (--stack NAME | --domain D --regions R1,R2 [--mail-from M] [--from F ...])
               [--outputs FILE | --state FILE] [--dkim-tokens [domain:]region=t1,t2,t3 ...]
@@ -136,10 +136,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(argv, io);
   } catch (error) {
-    const e = error as Error & { code?: string };
-    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || error instanceof StateValueError || e.code?.startsWith("ERR_PARSE_ARGS");
-    if (!usage) throw error;
-    io.err(`verify: ${e.message}\n${USAGE}\n`);
+    if (!isUserError(error)) throw error;
+    io.err(`verify: ${error.message}\n${USAGE}\n`);
     return 2;
   }
 }
