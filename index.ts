@@ -15,5 +15,6 @@ export const addresses = outputs.addresses;
 export const records = outputs.records;
 export const zoneFile = outputs.zoneFile;
 export const sending = outputs.sending;
-// Only a stack with a global endpoint has this output (an export left undefined is an SDK warning).
+// Only a stack with a global endpoint (or receiving reports) has that output (an export left undefined is an SDK warning).
 if (outputs.globalEndpoint) module.exports.globalEndpoint = outputs.globalEndpoint;
+if (outputs.reports) module.exports.reports = outputs.reports;

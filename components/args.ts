@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Alignment, DmarcPolicy, Standards } from "../lib/dmarc";
+import { ReceiptRuleSetMode } from "../lib/receiving";
 import { DkimSigning, DnsProvider, EasyDkimKeyLength, MailFromMxFailure, SesEventType } from "../lib/spec";
 
 /** Where the domain's DNS records are written. */
@@ -239,4 +240,96 @@ export interface SesDomainArgs {
    * @default no wait: `pulumi up` ends once the identities and records exist
    */
   verification?: VerificationArgs;
+  /**
+   * Resources that exist already (a setup made by hand), imported instead of created: each
+   * resource's name (`<domain>-<region>`, `<domain>-dmarc`, …) → its provider's import id, as
+   * `npm run adopt` prints them. Remove it once `pulumi up` has adopted them.
+   * @default none: every resource is created
+   */
+  adopt?: Record<string, string>;
+}
+
+/** Which receipt rule set the reports rule goes into: SES has one active set per account and region. */
+export interface ReceiptRuleSetArgs {
+  /**
+   * `create`: a set of the stack's own, made the active one (it replaces any set active before);
+   * `existing`: the rule is added to the named set, which must be (or be made) active outside the stack.
+   * @default ReceiptRuleSetMode.CREATE
+   */
+  mode?: ReceiptRuleSetMode;
+  /**
+   * The set's name: the stack's own set's, or (required with `existing`) the existing set's.
+   * @default "ses-email-auth-reports"
+   */
+  name?: string;
+  /**
+   * `existing` only: the rule goes right after this rule of the set.
+   * @default first in the set
+   */
+  after?: string;
+}
+
+/** Receiving DMARC aggregate reports with SES in S3, at a dedicated receiving domain (docs/reports.md). */
+export interface SesReportReceivingArgs {
+  /**
+   * The dedicated receiving domain, e.g. `dmarc.example.com`: its MX routes all of its mail to SES, so
+   * it must not be a domain that receives mail elsewhere (a sending, From or MAIL FROM domain).
+   */
+  domain: string;
+  /** The SES region that receives the mail: one with an inbound endpoint (lib/regions.ts RECEIVING_REGIONS). */
+  region: string;
+  /** The zone the receiving domain's records go to. */
+  dns: DnsTarget;
+  /**
+   * The local part of the report address: `reports` gives `reports@<domain>`.
+   * @default "reports"
+   */
+  localPart?: string;
+  /**
+   * The bucket's name: the one the component creates, or (with `createBucket: false`) an existing one.
+   * @default `<domain with dots as hyphens>-reports`, e.g. `dmarc-example-com-reports`
+   */
+  bucketName?: string;
+  /**
+   * Create the bucket (encrypted, public access blocked, messages expiring, writable by this rule only);
+   * false: store in the existing `bucketName`, whose policy must allow SES's write (the `bucketPolicyStatement` output).
+   * @default true
+   */
+  createBucket?: boolean;
+  /**
+   * The key prefix of every stored message, ending in `/`.
+   * @default "dmarc/"
+   */
+  prefix?: string;
+  /**
+   * Created bucket only: stored messages are deleted after this many days, 1 to 36500.
+   * @default 365
+   */
+  expirationDays?: number;
+  /**
+   * The receipt rule set the rule goes into.
+   * @default a set of the component's own, `ses-email-auth-reports`, made active
+   */
+  ruleSet?: ReceiptRuleSetArgs;
+  /**
+   * The receipt rule's name, unique in its set.
+   * @default "dmarc-aggregate-reports"
+   */
+  ruleName?: string;
+  /**
+   * The TTL of the receiving domain's records, in seconds: 60 to 86400, or 1 (automatic) on Cloudflare.
+   * @default 3600
+   */
+  ttl?: number;
+  /**
+   * Policy domains whose `rua` names the report address: each in another organizational domain gets
+   * the authorization record `<domain>._report._dmarc.<receiving domain>` (RFC 7489 §7.1).
+   * @default []
+   */
+  authorizedDomains?: string[];
+  /**
+   * Protect the bucket and the receiving identity from deletion.
+   * @default false
+   */
+  protect?: boolean;
 }

@@ -6,6 +6,7 @@ import { DnsRecordSpec, domainRecords, easyDkimRecord, mailFromDomain, PROTECTED
 import { senderPolicy } from "../lib/sending";
 import { BEHAVIOR_ON_MX_FAILURE, DomainSpec, SendingSpec } from "../lib/spec";
 import { fromDomainsTags } from "../lib/tags";
+import { identityName, mailFromName } from "../lib/adopt";
 import { SendingArgs, SesDomainArgs } from "./args";
 import { dnsZone } from "./dns";
 import { DnsZone } from "./dns/zone";
@@ -78,11 +79,17 @@ interface DomainContext {
   protect: boolean;
 }
 
+/** The `import` option of the resource named `name`, when the domain adopts it (lib/adopt.ts). */
+function adopted(ctx: DomainContext, name: string): { import?: string } {
+  const id = ctx.domain.adopt?.[name];
+  return id === undefined ? {} : { import: id };
+}
+
 function identity(ctx: DomainContext, region: string, privateKey: pulumi.Output<string> | undefined, sending: SesSending | undefined): aws.sesv2.EmailIdentity {
   const { domain } = ctx;
   const dkim = domain.dkim;
   return new aws.sesv2.EmailIdentity(
-    `${domain.name}-${region}`,
+    identityName(domain.name, region),
     {
       region,
       emailIdentity: domain.name,
@@ -90,7 +97,7 @@ function identity(ctx: DomainContext, region: string, privateKey: pulumi.Output<
       configurationSetName: sending?.configurationSet.configurationSetName,
       ...fromDomainsTagsOf(domain),
     },
-    { parent: ctx.parent, protect: ctx.protect },
+    { parent: ctx.parent, protect: ctx.protect, ...adopted(ctx, identityName(domain.name, region)) },
   );
 }
 
@@ -103,9 +110,9 @@ function mailFrom(ctx: DomainContext, region: string, id: aws.sesv2.EmailIdentit
   const { domain } = ctx;
   if (!domain.mailFrom) return;
   new aws.sesv2.EmailIdentityMailFromAttributes(
-    `${domain.name}-${region}-mail-from`,
+    mailFromName(domain.name, region),
     { region, emailIdentity: id.emailIdentity, mailFromDomain: mailFromDomain(domain, region), behaviorOnMxFailure: BEHAVIOR_ON_MX_FAILURE[domain.mailFrom.onMxFailure] },
-    { parent: ctx.parent },
+    { parent: ctx.parent, ...adopted(ctx, mailFromName(domain.name, region)) },
   );
 }
 
@@ -115,7 +122,7 @@ function mailFrom(ctx: DomainContext, region: string, id: aws.sesv2.EmailIdentit
  * took ~6% of the program's time under the mock runtime, for nothing.
  */
 function record(ctx: DomainContext, zone: DnsZone, r: DnsRecordSpec, tokens: pulumi.Output<string[]> | undefined): { spec: pulumi.Input<DnsRecordSpec>; resources: pulumi.CustomResource[] } {
-  const opts = { parent: ctx.parent, protect: ctx.protect && PROTECTED_ROLES.has(r.role) };
+  const opts = { parent: ctx.parent, protect: ctx.protect && PROTECTED_ROLES.has(r.role), ...adopted(ctx, r.key) };
   const index = r.dkimToken;
   if (index === undefined || !tokens) {
     return { spec: r, resources: zone.addRecord({ key: r.key, type: r.type, ttl: r.ttl, name: r.name, values: r.values }, opts) };

@@ -7,6 +7,7 @@ import { hostedZoneId } from "./dns/route53";
 import { SesAddress } from "./ses-address";
 import { RegionalIdentity, RegionalSending, SesDomain } from "./ses-domain";
 import { SesGlobalEndpoint } from "./ses-global-endpoint";
+import { SesReportReceiving } from "./ses-report-receiving";
 
 type RegionalStatus = Record<string, Omit<RegionalIdentity, "region">>;
 
@@ -23,6 +24,20 @@ export interface StackOutputs {
   sending: Record<string, Record<string, Omit<RegionalSending, "region">>>;
   /** With `globalEndpoint`: what an application sends through it with (docs/global-endpoints.md); otherwise absent. */
   globalEndpoint?: GlobalEndpointOutput;
+  /** With `reports`: where the DMARC aggregate reports arrive and are stored (docs/reports.md); otherwise absent. */
+  reports?: ReportsOutput;
+}
+
+export interface ReportsOutput {
+  /** The address every domain's `rua` names. */
+  address: string;
+  bucket: pulumi.Output<string>;
+  prefix: string;
+  region: string;
+  /** The receipt rule set holding the rule, and whether the stack created (and activated) it. */
+  ruleSet: { name: pulumi.Output<string>; mode: string };
+  /** With an existing bucket: the statement its policy must hold for SES to store the messages. */
+  bucketPolicyStatement?: pulumi.Output<string>;
 }
 
 export interface GlobalEndpointOutput {
@@ -38,7 +53,7 @@ export interface GlobalEndpointOutput {
  * Each domain's zone id. Route 53 zone names are looked up once per zone, not once per domain:
  * Route 53 allows an account five API calls a second. Cloudflare zones are given by id.
  */
-function zoneIds(spec: StackSpec): (domain: StackDomainSpec) => pulumi.Input<string> {
+function zoneIds(spec: StackSpec): (domain: Pick<StackDomainSpec, "dns">) => pulumi.Input<string> {
   const ids = new Map<string, pulumi.Input<string>>();
   return (domain) => {
     const zone = domain.dns.zone!;
@@ -67,6 +82,7 @@ function domainArgs(domain: StackDomainSpec, zone: pulumi.Input<string>, secret:
     sending: domain.sending,
     protect,
     ...(domain.verification && { verification: { wait: true, timeoutMinutes: domain.verification.timeoutMinutes } }),
+    ...(domain.adopt && { adopt: domain.adopt }),
   };
 }
 
@@ -84,7 +100,25 @@ export function declareStack(spec: StackSpec, secret: (configKey: string) => pul
   const addresses = spec.addresses.map((address) => new SesAddress(address.address, { ...address, protect: spec.protect }));
   // Created once every domain's identities (and, with waits, their verifications) are done in both regions.
   const endpoint = spec.globalEndpoint && new SesGlobalEndpoint(spec.globalEndpoint.name, spec.globalEndpoint, { dependsOn: domains });
-  const records = pulumi.all(domains.map((d) => d.records)).apply((lists) => lists.flat());
+  const reports = spec.reports;
+  const receiving =
+    reports &&
+    new SesReportReceiving("dmarc-reports", {
+      domain: reports.domain,
+      region: reports.region,
+      dns: reports.dns.provider === DnsProvider.ROUTE53 ? { ...reports.dns, zone: zoneOf(reports) } : { provider: reports.dns.provider, zone: zoneOf(reports) },
+      localPart: reports.address.slice(0, reports.address.lastIndexOf("@")),
+      bucketName: reports.bucket.name,
+      createBucket: reports.bucket.create,
+      prefix: reports.prefix,
+      ...(reports.bucket.create && { expirationDays: reports.expirationDays }),
+      ruleSet: reports.ruleSet,
+      ruleName: reports.ruleName,
+      ttl: reports.ttl,
+      authorizedDomains: reports.authorizedDomains,
+      protect: spec.protect,
+    });
+  const records = pulumi.all([...domains.map((d) => d.records), ...(receiving ? [receiving.records] : [])]).apply((lists) => lists.flat());
   return {
     identities: Object.fromEntries(domains.map((d, i) => [spec.domains[i].name, byRegion(d.identities)])),
     addresses: Object.fromEntries(addresses.map((a, i) => [spec.addresses[i].address, byRegion(a.identities)])),
@@ -93,6 +127,16 @@ export function declareStack(spec: StackSpec, secret: (configKey: string) => pul
     sending: Object.fromEntries(
       domains.flatMap((d, i) => (d.sending.length ? [[spec.domains[i].name, Object.fromEntries(d.sending.map(({ region, ...rest }) => [region, rest]))]] : [])),
     ),
+    ...(receiving && {
+      reports: {
+        address: receiving.address,
+        bucket: receiving.bucketName,
+        prefix: receiving.prefix,
+        region: receiving.region,
+        ruleSet: { name: receiving.ruleSetName, mode: reports!.ruleSet.mode },
+        ...(!reports!.bucket.create && { bucketPolicyStatement: receiving.bucketPolicyStatement }),
+      },
+    }),
     ...(endpoint && { globalEndpoint: { name: spec.globalEndpoint!.name, endpointId: endpoint.endpointId, arn: endpoint.arn, primary: spec.globalEndpoint!.primary, secondary: spec.globalEndpoint!.secondary } }),
   };
 }

@@ -33,12 +33,13 @@ import {
 } from "./spec";
 import { UNREADABLE_SECRET } from "./state";
 import { checkVerification } from "./verification";
+import { checkAdopt } from "./adopt";
 
 export const DEFAULT_TTL = 3600;
 export const DEFAULT_MAIL_FROM_SUBDOMAIN = "bounce";
 
 /** The keys of each argument object, in the order messages list them: the properties of components/args.ts's interfaces. */
-export const DOMAIN_KEYS = ["domain", "regions", "dns", "fromDomains", "mailFrom", "dkim", "dmarc", "ttl", "sending", "protect", "verification"] as const;
+export const DOMAIN_KEYS = ["domain", "regions", "dns", "fromDomains", "mailFrom", "dkim", "dmarc", "ttl", "sending", "protect", "verification", "adopt"] as const;
 export const DNS_KEYS = ["provider", "zone", "allowOverwrite"] as const;
 export const MAIL_FROM_KEYS = ["enabled", "subdomain", "perRegion", "onMxFailure"] as const;
 export const DKIM_KEYS = ["signing", "keyLength", "selector", "publicKey", "privateKey"] as const;
@@ -200,7 +201,8 @@ function zone(c: Checker, value: unknown, provider: DnsProvider, domain: string 
   return name;
 }
 
-function dns(c: Checker, value: unknown, domain: string | undefined): DnsTargetSpec | undefined {
+/** A DNS target (SesDomain's `dns`, the receiving component's): its provider and a zone that can hold `domain`'s records. */
+export function dnsTarget(c: Checker, value: unknown, domain: string | undefined): DnsTargetSpec | undefined {
   const d = object(c, "dns", value, DNS_KEYS);
   if (!d) return undefined;
   const provider = oneOf(c, "dns.provider", d.provider, DNS_PROVIDERS) ?? DnsProvider.ROUTE53;
@@ -296,6 +298,13 @@ export function checkSending(c: Checker, value: unknown, domainRegions: string[]
   };
 }
 
+/** The TTL of records written to `provider`: 60 to 86400 seconds, or 1 (automatic) on Cloudflare. */
+export function recordTtl(c: Checker, value: unknown, provider: DnsProvider | undefined): number | undefined {
+  if (value === undefined) return DEFAULT_TTL;
+  if (provider === DnsProvider.CLOUDFLARE && value === 1) return 1;
+  return integer(c, "ttl", value, 60, 86400);
+}
+
 /**
  * Checks one domain's arguments, reporting every problem into `c`; the model when there is none
  * that keeps one from being built (the caller decides by `c.problems`).
@@ -305,8 +314,8 @@ export function checkDomain(c: Checker, value: unknown): DomainSpec | undefined 
   if (!d) return undefined;
   const name = domainName(c, "domain", d.domain);
   const domainRegions = d.regions === undefined ? c.fail("regions", "is required: the SES regions to verify the domain in, e.g. [us-east-1, eu-west-1]") : regions(c, "regions", d.regions);
-  const target = d.dns === undefined ? c.fail("dns", `is required: {provider: ${DNS_PROVIDERS.join(" | ")}, zone, allowOverwrite?}`) : dns(c, d.dns, name);
-  const ttl = d.ttl === undefined ? DEFAULT_TTL : target?.provider === DnsProvider.CLOUDFLARE && d.ttl === 1 ? 1 : integer(c, "ttl", d.ttl, 60, 86400);
+  const target = d.dns === undefined ? c.fail("dns", `is required: {provider: ${DNS_PROVIDERS.join(" | ")}, zone, allowOverwrite?}`) : dnsTarget(c, d.dns, name);
+  const ttl = recordTtl(c, d.ttl, target?.provider);
   const froms = fromDomains(c, d.fromDomains, name);
   const spec = {
     name,
@@ -321,7 +330,13 @@ export function checkDomain(c: Checker, value: unknown): DomainSpec | undefined 
   };
   const verification = checkVerification(c, d.verification);
   bool(c, "protect", d.protect, false);
-  return spec.name && spec.regions && spec.dns && ttl !== undefined ? ({ ...spec, ...(verification && { verification }) } as DomainSpec) : undefined;
+  if (!(spec.name && spec.regions && spec.dns && ttl !== undefined)) {
+    checkAdopt(c, d.adopt, undefined);
+    return undefined;
+  }
+  const built = { ...spec, ...(verification && { verification }) } as DomainSpec;
+  const adopt = checkAdopt(c, d.adopt, built);
+  return Object.keys(adopt).length ? { ...built, adopt } : built;
 }
 
 export const ADDRESS_KEYS = ["address", "regions", "protect"] as const;

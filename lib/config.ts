@@ -7,6 +7,9 @@
 import { bool, Checker, isObject, joinPath, KeyOf, list, Obj, object, oneOf, pick, Problem } from "./check";
 import { checkGlobalEndpoint, GlobalEndpointSpec, missingEndpointRegions } from "./global-endpoint";
 import { checkDomain, emailAddress, regions, SENDING_KEYS, topicArns } from "./args";
+import { mailFromDomain } from "./records";
+import { checkReceiving, MailNames, receivingConflicts, ReceivingSpec, reportUri } from "./receiving";
+import { isReceivingRegion, RECEIVING_REGIONS } from "./regions";
 import { formatDmarc, parseDmarc, recordPortability } from "./dmarc";
 import { AddressSpec, DkimSigning, DNS_PROVIDERS, DnsProvider, EasyDkimKeyLength, StackDomainSpec, StackSpec } from "./spec";
 import { UNREADABLE_SECRET } from "./state";
@@ -26,7 +29,7 @@ export class ConfigError extends Error {
 const key = (k: string) => `${PROJECT}:${k}`;
 
 /** A domain's keys in the stack config; SesDomain's arguments spell some differently (lib/args.ts). */
-const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending", "waitForVerification"];
+const DOMAIN_KEYS = ["name", "zone", "regions", "fromDomains", "mailFrom", "dmarc", "dkim", "ttl", "allowOverwrite", "sending", "waitForVerification", "adopt"];
 const MAIL_FROM_KEYS = ["subdomain", "perRegion", "onMxFailure"];
 const DKIM_KEYS = ["keyLength", "selector", "publicKey", "privateKeyConfig"];
 /** The stack-wide `sending` keys; a domain's `sending` takes these and its own From addresses. */
@@ -41,6 +44,8 @@ interface StackContext {
   sending?: Obj;
   /** The stack-wide `waitForVerification`, as SesDomain's `verification`. */
   verification?: Obj;
+  /** With `reports`: the `rua` URI every domain's DMARC record names unless it lists its own. */
+  reportUri?: string;
 }
 
 /** `mailFrom: false` or the config's object → MailFromArgs. */
@@ -126,10 +131,11 @@ function domainSpec(c: Checker, at: string, value: unknown, stack: StackContext,
     fromDomains: d.fromDomains,
     mailFrom: mailFromArgs(c, `${at}.mailFrom`, d.mailFrom),
     dkim: dkim.args,
-    dmarc: d.dmarc,
+    dmarc: stack.reportUri && (d.dmarc === undefined || (isObject(d.dmarc) && !("rua" in d.dmarc))) ? { ...(d.dmarc as Obj | undefined), rua: [stack.reportUri] } : d.dmarc,
     ttl: d.ttl,
     sending: sending.args,
     verification: verificationArgs(c, `${at}.waitForVerification`, d.waitForVerification) ?? stack.verification,
+    adopt: d.adopt,
   };
   const spec = checkDomain(c.mapped(configKeys(at, d, sending.own, dkim.privateKeyConfig)), args);
   return spec && { ...spec, ...(dkim.privateKeyConfig && spec.dkim.kind === "byodkim" ? { privateKeyConfig: dkim.privateKeyConfig } : {}) };
@@ -151,7 +157,52 @@ function addresses(c: Checker, key: string, value: unknown, stackRegions: string
   });
 }
 
-const STACK_KEYS = ["regions", "dnsProvider", "domains", "addresses", "sending", "protect", "globalEndpoint", "waitForVerification"];
+const STACK_KEYS = ["regions", "dnsProvider", "domains", "addresses", "sending", "protect", "globalEndpoint", "waitForVerification", "reports"];
+
+/** The stack config's `reports` keys; SesReportReceiving's arguments (lib/receiving.ts) spell some differently. */
+const REPORTS_KEYS = ["domain", "zone", "allowOverwrite", "region", "localPart", "bucket", "createBucket", "prefix", "expirationDays", "ruleSet", "ruleName", "ttl"];
+
+/**
+ * The stack's `reports` (false, Pulumi.yaml's default, for none) → the receiving model, its
+ * region by default the first of the stack's that receives mail. Which domains it authorizes is
+ * known once the domains are (`authorizeDomains`).
+ */
+function stackReports(c: Checker, value: unknown, provider: DnsProvider, stackRegions: string[] | undefined): ReceivingSpec | undefined {
+  if (value === undefined || value === false) return undefined;
+  const at = key("reports");
+  const r = object(c, at, value, REPORTS_KEYS);
+  if (!r) return undefined;
+  const region = r.region ?? stackRegions?.find(isReceivingRegion);
+  if (r.region === undefined && stackRegions && region === undefined) {
+    c.fail(`${at}.region`, `is required: none of ${key("regions")} (${stackRegions.join(", ")}) receives mail; name one of ${RECEIVING_REGIONS.join(", ")}`);
+  }
+  // A region left out is reported above, or with the stack's own regions.
+  const renames: Record<string, string | undefined> = { "dns.provider": undefined, "dns.zone": `${at}.zone`, "dns.allowOverwrite": `${at}.allowOverwrite`, bucketName: `${at}.bucket`, ...(r.region === undefined && { region: undefined }) };
+  const mapped = c.mapped((path) => (path in renames ? renames[path] : joinPath(at, path)));
+  const { zone, allowOverwrite, bucket, ...rest } = r;
+  return checkReceiving(mapped, { ...rest, region, dns: { provider, zone, allowOverwrite }, ...(bucket !== undefined && { bucketName: bucket }) });
+}
+
+/**
+ * The receiving domain against everything else of the stack that takes mail (lib/receiving.ts), and
+ * the policy domains whose `rua` names the report address.
+ */
+function authorizeDomains(c: Checker, reports: ReceivingSpec, domains: [number, StackDomainSpec][], addressSpecs: AddressSpec[]): ReceivingSpec {
+  const names: MailNames = { sending: [], mailFrom: [], addresses: [] };
+  for (const [i, d] of domains) {
+    names.sending.push({ name: d.name, key: `${key("domains")}[${i}].name` });
+    d.fromDomains.forEach((f, j) => names.sending.push({ name: f, key: `${key("domains")}[${i}].fromDomains[${j}]` }));
+    for (const region of d.regions) {
+      const mailFrom = mailFromDomain(d, region);
+      if (mailFrom && !names.mailFrom.some((m) => m.name === mailFrom)) names.mailFrom.push({ name: mailFrom, key: `${key("domains")}[${i}].mailFrom` });
+    }
+  }
+  addressSpecs.forEach((a, k) => names.addresses.push({ name: a.address.slice(a.address.lastIndexOf("@") + 1), key: `${key("addresses")}[${k}]` }));
+  for (const message of receivingConflicts(reports.domain, names)) c.fail(`${key("reports")}.domain`, message);
+  const uri = reportUri(reports);
+  const authorizedDomains = domains.filter(([, d]) => d.dmarc.manage && d.dmarc.rua.includes(uri)).map(([, d]) => d.name);
+  return { ...reports, authorizedDomains };
+}
 
 /** Config values as Pulumi hands them to a program: JSON text for lists and objects. */
 function parseValue(text: string | undefined): unknown {
@@ -178,7 +229,8 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   // false (Pulumi.yaml's default) and absent both mean no sending setup.
   const sendingValue = rawSending === undefined || rawSending === false ? undefined : object(c, key("sending"), rawSending, STACK_SENDING_KEYS);
   const verification = verificationArgs(c, key("waitForVerification"), parseValue(raw[key("waitForVerification")]));
-  const stack: StackContext = { provider, rawRegions, regions: stackRegions, sending: sendingValue && pick(sendingValue, STACK_SENDING_KEYS), verification };
+  const reportsValue = stackReports(c, parseValue(raw[key("reports")]), provider, stackRegions);
+  const stack: StackContext = { provider, rawRegions, regions: stackRegions, sending: sendingValue && pick(sendingValue, STACK_SENDING_KEYS), verification, reportUri: reportsValue && reportUri(reportsValue) };
   const domains: StackDomainSpec[] = [];
   const domainIndex = new Map<StackDomainSpec, number>();
   const seen = new Map<string, number>();
@@ -194,6 +246,7 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
   const globalEndpoint = stackGlobalEndpoint(c, parseValue(raw[key("globalEndpoint")]), stackRegions, domains.map((d) => [domainIndex.get(d)!, d]));
   const addressSpecs = addresses(c, key("addresses"), parseValue(raw[key("addresses")]), stackRegions);
   const protect = bool(c, key("protect"), parseValue(raw[key("protect")]), false);
+  const reports = reportsValue && authorizeDomains(c, reportsValue, domains.map((d) => [domainIndex.get(d)!, d]), addressSpecs);
   if (domainItems.length === 0 && addressSpecs.length === 0 && c.problems.length === 0) {
     c.fail(key("domains"), "is required: list at least one domain (or address) to send from");
   }
@@ -205,7 +258,7 @@ export function parseStackConfig(raw: Record<string, string>): StackSpec {
     c.fail(k, `unknown key; allowed: ${STACK_KEYS.map(key).join(", ")} and the keys named by dkim.privateKeyConfig`);
   }
   if (c.problems.length) throw new ConfigError(c.problems);
-  return { dnsProvider: provider, regions: stackRegions!, domains, addresses: addressSpecs, protect, ...(globalEndpoint && { globalEndpoint }) };
+  return { dnsProvider: provider, regions: stackRegions!, domains, addresses: addressSpecs, protect, ...(globalEndpoint && { globalEndpoint }), ...(reports && { reports }) };
 }
 
 /**

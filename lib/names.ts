@@ -73,3 +73,11 @@ export function isPublicSuffix(name: string): boolean {
   return publicSuffix(normalizeName(name));
 }
 const publicSuffix = remembered((n) => getPublicSuffix(n, { allowPrivateDomains: true }) === n);
+
+/**
+ * Where `destination` authorises DMARC reports about `policyDomain` (RFC 7489 §7.1, RFC 9990 §4):
+ * TXT `v=DMARC1` at `<policy domain>._report._dmarc.<destination>`; `*` for every policy domain.
+ */
+export function reportAuthorizationName(policyDomain: string, destination: string): string {
+  return `${normalizeName(policyDomain)}._report._dmarc.${normalizeName(destination)}`;
+}

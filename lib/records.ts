@@ -3,7 +3,9 @@
  * writes these records, the policy pack expects them, `verify` looks them up, tests serve them.
  */
 import { formatDmarc } from "./dmarc";
-import { dkimHost, feedbackHost, SES_SPF_INCLUDE } from "./regions";
+import { organizationalDomain, reportAuthorizationName } from "./names";
+import type { ReceivingSpec } from "./receiving";
+import { dkimHost, feedbackHost, inboundHost, SES_SPF_INCLUDE } from "./regions";
 import { DomainSpec, MailFromSpec } from "./spec";
 
 /** What a record is for. */
@@ -18,6 +20,10 @@ export enum RecordRole {
   MAIL_FROM_SPF = "mail-from-spf",
   /** The DMARC TXT at `_dmarc.<domain>`. */
   DMARC = "dmarc",
+  /** The receiving domain's MX, to SES's inbound endpoint of the receiving region (lib/receiving.ts). */
+  REPORTS_MX = "reports-mx",
+  /** TXT `v=DMARC1` at `<policy domain>._report._dmarc.<receiving domain>`: reports from another organization are wanted. */
+  REPORT_AUTHORIZATION = "report-authorization",
 }
 
 /**
@@ -202,6 +208,33 @@ export function domainRecords(domain: DomainSpec, tokensOf: (region: string) => 
     });
   }
   return records;
+}
+
+/** The value of a report authorization record (RFC 7489 §7.1): any record starting `v=DMARC1` will do. */
+export const REPORT_AUTHORIZATION_VALUE = "v=DMARC1";
+export const REPORTS_MX_PRIORITY = 10;
+
+/**
+ * The receiving domain's records: its MX to SES's inbound endpoint, and an authorization for each
+ * policy domain whose organizational domain differs from the receiving domain's (a receiver
+ * sends those reports only once the receiving domain says it wants them).
+ */
+export function receivingRecords(spec: Pick<ReceivingSpec, "domain" | "region" | "ttl" | "authorizedDomains">): DnsRecordSpec[] {
+  const common = { domain: spec.domain, ttl: spec.ttl };
+  const own = organizationalDomain(spec.domain);
+  return [
+    { ...common, region: spec.region, key: `${spec.domain}-reports-mx`, role: RecordRole.REPORTS_MX, name: spec.domain, type: RecordType.MX, values: [`${REPORTS_MX_PRIORITY} ${inboundHost(spec.region)}`] },
+    ...[...new Set(spec.authorizedDomains)]
+      .filter((policyDomain) => organizationalDomain(policyDomain) !== own)
+      .map((policyDomain) => ({
+        ...common,
+        key: `${spec.domain}-report-authorization-${policyDomain}`,
+        role: RecordRole.REPORT_AUTHORIZATION,
+        name: reportAuthorizationName(policyDomain, spec.domain),
+        type: RecordType.TXT,
+        values: [REPORT_AUTHORIZATION_VALUE],
+      })),
+  ];
 }
 
 /** `10 host` → its parts. */

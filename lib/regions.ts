@@ -134,3 +134,46 @@ export function isGlobalEndpointPair(primary: string, secondary: string): boolea
 export function isGlobalEndpointRegion(region: string): boolean {
   return GLOBAL_ENDPOINT_REGION_SET.has(region);
 }
+
+/**
+ * Regions where SES receives mail, each with its inbound endpoint `inbound-smtp.<region>.amazonaws.com`
+ * (the MX a receiving domain names). Source: AWS General Reference, "Amazon SES endpoints and quotas",
+ * table "Email receiving endpoints" (SES Developer Guide, "Regions and Amazon SES": the inbound SMTP
+ * URLs for MX records). That table, as copied in January 2024, lists us-east-1, us-east-2, us-west-2,
+ * ap-northeast-1, ap-southeast-1, ap-southeast-2, ap-southeast-3, ca-central-1, eu-central-1,
+ * eu-west-1 and eu-west-2 (the 2023-09 expansion added the seven after the original us-east-1,
+ * us-west-2 and eu-west-1). AWS has added regions since; each below the line was seen receiving in
+ * public deployments of 2025-2026 (an SES `Received: by inbound-smtp.ap-south-1…` header; an
+ * explicit check against the General Reference for ap-northeast-2; MX records to eu-north-1 and
+ * sa-east-1 of live receiving setups). Not GovCloud, not the opt-in regions. When AWS adds a
+ * region to that table, add one line here.
+ */
+export const RECEIVING_REGIONS: readonly string[] = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-2",
+  "ap-northeast-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-west-1",
+  "eu-west-2",
+  // added after the January 2024 table
+  "ap-northeast-2",
+  "ap-south-1",
+  "eu-north-1",
+  "sa-east-1",
+];
+
+const RECEIVING_REGION_SET = new Set(RECEIVING_REGIONS);
+
+export function isReceivingRegion(region: string): boolean {
+  return RECEIVING_REGION_SET.has(region);
+}
+
+/** The host a receiving domain's MX names for `region`, e.g. `inbound-smtp.eu-west-1.amazonaws.com`. */
+export function inboundHost(region: string): string {
+  return `inbound-smtp.${region}.amazonaws.com`;
+}

@@ -4,6 +4,7 @@
  */
 import { DmarcSpec, Standards } from "./dmarc";
 import type { GlobalEndpointSpec } from "./global-endpoint";
+import type { ReceivingSpec } from "./receiving";
 import type { VerificationSpec } from "./verification";
 
 /** Where a domain's DNS records are written. */
@@ -106,6 +107,8 @@ export interface DomainSpec {
   sending?: SendingSpec;
   /** `pulumi up` waits, per region, until SES has verified the domain; undefined (the default): no wait. */
   verification?: VerificationSpec;
+  /** Resources that exist already (a hand-made setup): logical name → import id (lib/adopt.ts); undefined (the default): none. */
+  adopt?: Record<string, string>;
 }
 
 /** A domain of the stack config. */
@@ -125,6 +128,8 @@ export interface StackSpec {
   protect: boolean;
   /** A global endpoint between two of the stack's regions; undefined (the default): none. */
   globalEndpoint?: GlobalEndpointSpec;
+  /** Receiving DMARC aggregate reports with SES; undefined (the default): none. */
+  reports?: ReceivingSpec;
 }
 
 export interface AddressSpec {

@@ -1,6 +1,7 @@
 // `audit --state FILE [--json | --zone-file]` (`npm run audit -- …` here): see tools/plan/.
 import { audit, readExport } from "./plan/audit";
-import { readPolicyConfig, runCommand, stackPolicyConfigPath, UsageError } from "./plan/cli";
+import { UsageError } from "./command";
+import { readPolicyConfig, runCommand, stackPolicyConfigPath } from "./plan/cli";
 
 const USAGE = `usage: ses-email-auth audit --state FILE [--cwd DIR] [options]   (here: npm run audit -- …)
 Runs the policy pack on an existing stack, from the JSON of \`pulumi stack export --file FILE\`.

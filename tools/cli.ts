@@ -13,6 +13,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   verify: { summary: "check each SES domain's published DNS as a receiving mail server would (docs/verify.md)", load: () => import("./verify") },
   audit: { summary: "run the policy pack on a `pulumi stack export` (docs/plan-and-audit.md)", load: () => import("./audit") },
+  adopt: { summary: "find what a setup made by hand already has and adopt it into the stack (docs/adopt.md)", load: () => import("./adopt") },
   reports: { summary: "read DMARC aggregate reports and advise on the rollout (docs/reports.md)", load: () => import("./reports") },
 };
 

@@ -26,6 +26,8 @@ export interface Registration {
   inputs: Record<string, unknown>;
   /** State the (mock) provider returned, in wire form. */
   outputs: Record<string, unknown>;
+  /** The `import` option: the provider id the engine would import instead of creating. */
+  importId?: string;
   /** The `customTimeouts` option, as Go durations ("30m"); only those the program set. */
   customTimeouts: { create?: string; update?: string; delete?: string };
 }
@@ -146,6 +148,7 @@ function toRegistration(req: any, resp: any): Registration {
     propertyDependencies,
     inputs: req.getObject()?.toJavaScript() ?? {},
     outputs: resp.getObject()?.toJavaScript() ?? {},
+    ...(req.getImportid() ? { importId: req.getImportid() } : {}),
     customTimeouts: Object.fromEntries(Object.entries(req.getCustomtimeouts()?.toObject() ?? {}).filter(([, v]) => v)),
   };
 }

@@ -307,6 +307,81 @@ const RULES: Record<string, TypeRules> = {
     rules: { region: ownRegion, behaviorOnMxFailure: (c) => c.given ?? "UseDefaultValue" },
     knownInPreview: ["region"],
   },
+  // Receiving (SES v1 receipt rules, S3). ARNs as the provider builds them (STATE.md: `arn` of the rule sets is built, not read).
+  "aws:ses/receiptRuleSet:ReceiptRuleSet": {
+    id: (c) => c.inputs.ruleSetName,
+    rules: { arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:receipt-rule-set/${c.inputs.ruleSetName}`, region: ownRegion },
+    knownInPreview: ["region"],
+  },
+  "aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet": {
+    id: (c) => c.inputs.ruleSetName,
+    rules: { arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:receipt-rule-set/${c.inputs.ruleSetName}`, region: ownRegion },
+    knownInPreview: ["region"],
+  },
+  "aws:ses/receiptRule:ReceiptRule": {
+    id: (c) => c.inputs.name,
+    rules: {
+      arn: (c) => `arn:aws:ses:${arnRegion(c)}:${MOCK_ACCOUNT}:receipt-rule-set/${c.inputs.ruleSetName}:receipt-rule/${c.inputs.name}`,
+      region: ownRegion,
+      // Never read back: the configured value or null (STATE.md).
+      after: (c) => c.given ?? null,
+      name: (c) => c.given ?? c.name,
+      // The API's default: TlsPolicy Optional.
+      tlsPolicy: (c) => c.given ?? "Optional",
+    },
+    knownInPreview: ["region"],
+  },
+  "aws:s3/bucket:Bucket": {
+    id: (c) => c.inputs.bucket ?? c.name,
+    rules: {
+      bucket: (c) => c.given ?? c.name,
+      arn: (c) => `arn:aws:s3:::${c.inputs.bucket ?? c.name}`,
+      bucketDomainName: (c) => `${c.inputs.bucket ?? c.name}.s3.amazonaws.com`,
+      bucketRegionalDomainName: (c) => `${c.inputs.bucket ?? c.name}.s3.${arnRegion(c)}.amazonaws.com`,
+      bucketRegion: (c) => arnRegion(c),
+      // The S3 website-endpoint zone of us-east-1 (Route 53 alias targets); the mocks only need a stable value.
+      hostedZoneId: () => "Z3AQBSTGFYJSTF",
+      region: ownRegion,
+      tagsAll,
+      acl: (c) => c.given ?? "",
+      policy: (c) => c.given ?? "",
+      accelerationStatus: (c) => c.given ?? "",
+      requestPayer: (c) => c.given ?? "BucketOwner",
+      objectLockEnabled: (c) => c.given ?? false,
+      versioning: (c) => c.given ?? { enabled: false, mfaDelete: false },
+      // S3 encrypts every new bucket with SSE-S3 (since January 2023); the Read reports it.
+      serverSideEncryptionConfiguration: () => ({ rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256", kmsMasterKeyId: "" }, bucketKeyEnabled: false, blockedEncryptionTypes: [] } }),
+      bucketNamespace: (c) => c.given ?? "global",
+      bucketPrefix: (c) => c.given ?? "",
+      websiteDomain: () => "",
+      websiteEndpoint: () => "",
+      // STATE.md: lists the Read writes are [], flattened blocks without config null.
+      corsRules: () => [],
+      grants: () => [{ id: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", permission: "FULL_CONTROL", type: "CanonicalUser", uri: "" }],
+      lifecycleRules: () => [],
+      logging: () => null,
+      objectLockConfiguration: () => null,
+      replicationConfiguration: () => null,
+      website: () => null,
+    },
+    knownInPreview: ["region", "bucket"],
+  },
+  "aws:s3/bucketPolicy:BucketPolicy": { id: (c) => c.inputs.bucket, rules: { region: ownRegion }, knownInPreview: ["region"] },
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": { id: (c) => c.inputs.bucket, rules: { region: ownRegion }, knownInPreview: ["region"] },
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+    id: (c) => c.inputs.bucket,
+    // SDKv2: the Read writes the API's rule back, "" where it has no KMS key.
+    // blockedEncryptionTypes: the API's list when configured; [] is a guess for an unset one (not in STATE.md).
+    rules: { region: ownRegion, "rules.applyServerSideEncryptionByDefault.kmsMasterKeyId": (c) => c.given ?? "", "rules.blockedEncryptionTypes": (c) => c.given ?? [], "rules.bucketKeyEnabled": (c) => c.given ?? false },
+    knownInPreview: ["region"],
+  },
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+    id: (c) => c.inputs.bucket,
+    // The API's default since September 2024: objects under 128 KiB are not transitioned.
+    // STATE.md: unset nested attributes are absent (Plugin Framework); the computed ones hold the API's value.
+    rules: { region: ownRegion, transitionDefaultMinimumObjectSize: (c) => c.given ?? "all_storage_classes_128K", expectedBucketOwner: (c) => c.given, "rules.expiration.expiredObjectDeleteMarker": (c) => c.given ?? false, "rules.expiration.days": (c) => c.given, "rules.filter.objectSizeGreaterThan": (c) => c.given, "rules.filter.objectSizeLessThan": (c) => c.given, "rules.filter.prefix": (c) => c.given, "rules.prefix": (c) => c.given },
+    knownInPreview: ["region"],
+  },
   "cloudflare:index/dnsRecord:DnsRecord": DNS_RECORD,
   // In 6.x a deprecated copy of DnsRecord's schema (STATE.md §2).
   "cloudflare:index/record:Record": DNS_RECORD,
@@ -319,6 +394,13 @@ function mockNameServers(zone: string): string[] {
 
 /** Data sources, keyed by invoke token: the result's computed values. */
 const INVOKES: Record<string, Record<string, Rule>> = {
+  // STS GetCallerIdentity of the mock account.
+  "aws:index/getCallerIdentity:getCallerIdentity": {
+    accountId: () => MOCK_ACCOUNT,
+    id: () => MOCK_ACCOUNT,
+    arn: () => `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`,
+    userId: () => "AIDACKCEVSQ6C2EXAMPLE",
+  },
   "aws:route53/getZone:getZone": {
     zoneId: (c) => hostedZone(c.inputs.name),
     id: (c) => hostedZone(c.inputs.name),

@@ -176,11 +176,8 @@ function projectValue(value: unknown): ConfigValue & { parsed: unknown } {
   return primitive ? { text: String(value), secure: false, object: false, parsed: String(value) } : { text: JSON.stringify(value), secure: false, object: true, parsed: value };
 }
 
-/**
- * The config of stack `stack` of the project in `dir`, merged and validated as the CLI does for
- * `pulumi preview` and `pulumi up`. Throws StackFileError with the CLI's reasons.
- */
-export function loadStackConfig(dir: string, stack: string): StackConfig {
+/** The project file, its name, and where the CLI keeps stack `stack`'s file (`stackConfigDir`); throws when either is missing. */
+export function stackFiles(dir: string, stack: string): { projectFile: string; projectDoc: Record<string, unknown>; project: string; stackFile: string } {
   const projectFile = join(dir, "Pulumi.yaml");
   if (!existsSync(projectFile)) throw new StackFileError(`no Pulumi.yaml in ${dir}`);
   const projectDoc = readYaml(projectFile);
@@ -189,6 +186,15 @@ export function loadStackConfig(dir: string, stack: string): StackConfig {
   const stackDir = typeof projectDoc.stackConfigDir === "string" ? join(dir, projectDoc.stackConfigDir) : typeof projectDoc.config === "string" ? join(dir, projectDoc.config) : dir;
   const stackFile = join(stackDir, `Pulumi.${stack}.yaml`);
   if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !existsSync(stackFile)) throw new StackFileError(`no stack "${stack}": ${stackFile} does not exist`);
+  return { projectFile, projectDoc, project, stackFile };
+}
+
+/**
+ * The config of stack `stack` of the project in `dir`, merged and validated as the CLI does for
+ * `pulumi preview` and `pulumi up`. Throws StackFileError with the CLI's reasons.
+ */
+export function loadStackConfig(dir: string, stack: string): StackConfig {
+  const { projectFile, projectDoc, project, stackFile } = stackFiles(dir, stack);
   const declared = declarations(projectFile, project, projectDoc.config);
 
   const stackDoc = readYaml(stackFile);

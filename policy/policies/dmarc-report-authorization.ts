@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { looksLikeDmarc, reportUriDomain } from "../../lib/dmarc";
-import { normalizeName, organizationalDomain } from "../../lib/names";
+import { normalizeName, organizationalDomain, reportAuthorizationName } from "../../lib/names";
 import { stackCheck } from "../check";
 import { DomainsConfig, domainsConfigSchema, fromDomainsDmarc } from "../domains";
 import { isUnknown } from "../preview";
@@ -40,7 +40,7 @@ export const dmarcReportAuthorization: StackValidationPolicy = {
       for (const uri of [...d.record.rua, ...d.record.ruf]) {
         const destination = reportUriDomain(uri);
         if (!destination || authorized.has(destination) || organizationalDomain(destination) === organizationalDomain(policyDomain)) continue;
-        const names = [`${policyDomain}._report._dmarc.${destination}`, `*._report._dmarc.${destination}`];
+        const names = [reportAuthorizationName(policyDomain, destination), reportAuthorizationName("*", destination)];
         const answers = names.map((n) => facts.valuesAt(n, "TXT"));
         if (answers.some((a) => !isUnknown(a) && a.some(looksLikeDmarc))) continue;
         const unknown = answers.find(isUnknown);

@@ -9,22 +9,11 @@ import { FROM_DOMAINS_TAG } from "../../lib/tags";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../lib/state";
 import { plain, ProgramFailed, ProgramRun, Registration, runProgram, UNKNOWN } from "../../tools/mock-run";
 import { CLOUDFLARE_ZONE, exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
+import { CF, IDENTITY, inputs, MAIL_FROM, ofType, R53 } from "./registrations";
 
-const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
-const MAIL_FROM = "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes";
-const R53 = "aws:route53/record:Record";
-const CF = "cloudflare:index/dnsRecord:DnsRecord";
 
 function run(input: StackInput, preview = false, secretKeys: string[] = []): Promise<ProgramRun> {
   return runProgram({ config: stackConfig(input), preview, secretKeys });
-}
-
-function ofType(r: ProgramRun, type: string): Registration[] {
-  return r.registrations.filter((x) => x.type === type);
-}
-
-function inputs(reg: Registration): Record<string, any> {
-  return plain(reg.inputs) as Record<string, any>;
 }
 
 /** A provider-neutral view of a DNS resource: name, type, values as the resource holds them, ttl. */

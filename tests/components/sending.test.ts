@@ -10,33 +10,18 @@ import { DmarcPolicy } from "../../lib/dmarc";
 import { plain, ProgramFailed, ProgramRun, Registration, runProgram, UNKNOWN } from "../../tools/mock-run";
 import { readStackConfig } from "../../tools/stack-config";
 import { exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
+import { IDENTITY, inputs, ofType, one, R53 } from "./registrations";
 
-const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
 const CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet";
 const DESTINATION = "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination";
 const FEEDBACK = "aws:sesv2/emailIdentityFeedbackAttributes:EmailIdentityFeedbackAttributes";
 const TOPIC = "aws:sns/topic:Topic";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
-const R53 = "aws:route53/record:Record";
 const SENDING_TYPES = [CONFIGURATION_SET, DESTINATION, FEEDBACK, TOPIC, TOPIC_POLICY, "ses-email-auth:index:SesSending"];
 const ACCOUNT = "123456789012";
 
 function run(input: StackInput, preview = false): Promise<ProgramRun> {
   return runProgram({ config: stackConfig(input), preview });
-}
-
-function ofType(r: ProgramRun, type: string, region?: string): Registration[] {
-  return r.registrations.filter((x) => x.type === type && (region === undefined || inputs(x).region === region));
-}
-
-function one(r: ProgramRun, type: string, region: string, name?: string): Registration {
-  const found = ofType(r, type, region).filter((x) => name === undefined || x.name === name);
-  assert.equal(found.length, 1, `${type} ${name ?? ""} in ${region}: ${found.length}`);
-  return found[0];
-}
-
-function inputs(reg: Registration): Record<string, any> {
-  return plain(reg.inputs) as Record<string, any>;
 }
 
 const REGIONS = ["us-east-1", "eu-west-1"];

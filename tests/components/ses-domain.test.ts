@@ -15,10 +15,9 @@ import { SECRET_SIG, SECRET_SIG_KEY } from "../../lib/state";
 import { plain, ProgramFailed, ProgramRun, Registration, runProgram } from "../../tools/mock-run";
 import { readStackConfig } from "../../tools/stack-config";
 import { CLOUDFLARE_ZONE, rsaKeyPair } from "../fixtures/stacks";
+import { IDENTITY, R53 } from "./registrations";
 
 const ROOT = join(__dirname, "..", "..");
-const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
-const R53 = "aws:route53/record:Record";
 
 function run(program: () => unknown, stack = "dev"): Promise<ProgramRun> {
   return runProgram({ config: { "aws:region": "us-east-1" }, preview: false, stack, program });

@@ -8,16 +8,15 @@ import { SesDomain } from "../../components/ses-domain";
 import { SesGlobalEndpoint } from "../../components/ses-global-endpoint";
 import { DnsProvider } from "../../lib/spec";
 import { ProgramFailed, Registration, runProgram, UNKNOWN } from "../../tools/mock-run";
+import { assertRefused } from "../fixtures/refusals";
 import { exampleDomain, rsaKeyPair, stackConfig, StackInput } from "../fixtures/stacks";
+import { IDENTITY, ofType, R53 as RECORD } from "./registrations";
 
 const ENDPOINT = "aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint";
 const WAIT = "aws:ses/domainIdentityVerification:DomainIdentityVerification";
-const RECORD = "aws:route53/record:Record";
-const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
 const PAIR = { name: "example-global", primary: "us-east-1", secondary: "us-west-2" };
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-const ofType = (run: { registrations: Registration[] }, type: string) => run.registrations.filter((r) => r.type === type);
 const byUrn = (run: { registrations: Registration[] }) => new Map(run.registrations.map((r) => [r.urn, r]));
 
 async function stack(input: StackInput, preview = false, secretKeys: string[] = []) {
@@ -68,20 +67,7 @@ describe("components: SesGlobalEndpoint", () => {
       [{ ...PAIR, primary: "ap-east-1" }, "primary", /has no SES endpoint/],
       [{ name: "x", primary: "us-east-1" }, "secondary", /is required/],
     ];
-    for (const [args, path, message] of cases) {
-      await assert.rejects(
-        runProgram({ config: {}, preview: true, program: () => new SesGlobalEndpoint("e", args as never) }),
-        (error: unknown) => {
-          assert.ok(error instanceof ProgramFailed, String(error));
-          const cause = error.cause as pulumi.InputPropertiesError;
-          assert.ok(cause instanceof pulumi.InputPropertiesError, String(cause));
-          assert.deepEqual(cause.errors?.map((e) => e.propertyPath), [path], JSON.stringify(args));
-          assert.match(cause.errors![0].reason, message);
-          assert.deepEqual(error.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
-          return true;
-        },
-      );
-    }
+    for (const [args, path, message] of cases) await assertRefused(() => new SesGlobalEndpoint("e", args as never), path, message, JSON.stringify(args));
   });
 });
 

@@ -40,6 +40,12 @@ const VARIANTS: Record<string, () => { config: Record<string, string>; secretKey
     config: { ...readStackConfig(ROOT, "dev"), "ses-email-auth:globalEndpoint": JSON.stringify(GLOBAL_ENDPOINT), "ses-email-auth:waitForVerification": "30" },
     secretKeys: [],
   }),
+  // dev's stack file receiving its reports (docs/reports.md): its domain's rua then names the report address.
+  "dev-reports": () => {
+    const config = readStackConfig(ROOT, "dev");
+    const domains = JSON.parse(config["ses-email-auth:domains"]).map((d: Record<string, any>) => ({ ...d, dmarc: { ...d.dmarc, rua: undefined } }));
+    return { config: { ...config, "ses-email-auth:domains": JSON.stringify(domains), "ses-email-auth:reports": JSON.stringify({ domain: "dmarc.example.com", zone: "example.com" }) }, secretKeys: [] };
+  },
   "cloudflare-byodkim-sending": () => ({
     config: stackConfig({
       regions: ["us-east-1", "eu-west-1"],
@@ -62,7 +68,7 @@ async function urnsOf(stack: string): Promise<string[]> {
 
 describe("URNs of the example stacks stay as they were", () => {
   it("pins every stack file and variant", () => {
-    assert.deepEqual(Object.keys(PINNED).sort(), ["cloudflare-byodkim-sending", "cloudflare-example", "dev", "dev-global-endpoint-waits", "prod", "route53-everything"]);
+    assert.deepEqual(Object.keys(PINNED).sort(), ["cloudflare-byodkim-sending", "cloudflare-example", "dev", "dev-global-endpoint-waits", "dev-reports", "prod", "route53-everything"]);
   });
 
   it("a global endpoint and the waits only add resources: dev keeps every URN it had", async () => {
@@ -76,6 +82,16 @@ describe("URNs of the example stacks stay as they were", () => {
       "ses-email-auth:index:SesGlobalEndpoint$aws:sesv2/multiRegionEndpoint:MultiRegionEndpoint::example-global",
       "pulumi:pulumi:Stack$ses-email-auth:index:SesGlobalEndpoint::example-global",
     ].sort());
+  });
+
+  it("receiving reports only adds resources: dev keeps every URN it had", () => {
+    const unstacked = (urns: string[]) => urns.map((u) => u.replace(/^urn:pulumi:[^:]+::/, "").replace(/::ses-email-auth-[a-z-]+$/, "::ses-email-auth"));
+    const [dev, withReports] = [unstacked(PINNED.dev), unstacked(PINNED["dev-reports"])];
+    assert.ok(dev.every((u) => withReports.includes(u)));
+    const added = withReports.filter((u) => !dev.includes(u));
+    // The receiving component's resources, and its own SesDomain's (the receiving identity and its records).
+    assert.ok(added.every((u) => /SesReportReceiving|::dmarc\.example\.com-/.test(u)), JSON.stringify(added));
+    assert.equal(added.length, 19);
   });
 
   for (const stack of Object.keys(PINNED)) {

@@ -20,6 +20,7 @@ import { SesDomain } from "../../components/ses-domain";
 import { SesDomainArgs } from "../../components/args";
 import { ADDRESS_KEYS, DKIM_KEYS, DMARC_KEYS, DNS_KEYS, DOMAIN_KEYS, MAIL_FROM_KEYS, SENDING_KEYS } from "../../lib/args";
 import { GLOBAL_ENDPOINT_KEYS } from "../../lib/global-endpoint";
+import { RECEIVING_KEYS, RULE_SET_KEYS } from "../../lib/receiving";
 import { VERIFICATION_KEYS } from "../../lib/verification";
 import { SECRET_SIG } from "../../lib/state";
 import { runProgram } from "../../tools/mock-run";
@@ -190,6 +191,8 @@ describe("the multi-language component (plugin/), booted as the language host bo
     assert.deepEqual(keys("SendingArgs"), [...SENDING_KEYS]);
     assert.deepEqual(keys("VerificationArgs"), [...VERIFICATION_KEYS]);
     assert.deepEqual(Object.keys(s.resources["ses-email-auth:index:SesGlobalEndpoint"].inputProperties), [...GLOBAL_ENDPOINT_KEYS]);
+    assert.deepEqual(Object.keys(s.resources["ses-email-auth:index:SesReportReceiving"].inputProperties), [...RECEIVING_KEYS]);
+    assert.deepEqual(keys("ReceiptRuleSetArgs"), [...RULE_SET_KEYS]);
   });
 
   it("is the schema the YAML program in docs/library.md is written against", async () => {

@@ -15,7 +15,7 @@ import { objectSpec, ObjectSpec, resourceSpec, unsetForms } from "../../tools/pr
 import { runPolicies } from "../../tools/run-policies";
 
 const EXPORTS = join(__dirname, "..", "fixtures", "exports");
-const FIXTURES = ["route53.json", "cloudflare.json", "byodkim.json", "ses-v1.json", "ses-v1-cloudflare.json", "deed.json"];
+const FIXTURES = ["route53.json", "cloudflare.json", "byodkim.json", "ses-v1.json", "ses-v1-cloudflare.json", "deed.json", "reports.json"];
 const EXPORTED_SECRET = { [SECRET_SIG_KEY]: SECRET_SIG, ciphertext: "v1:AAAAAAAAAAAAAAAA:c3dlcHQ=" };
 
 type Json = Record<string, any>;
@@ -62,7 +62,8 @@ function undecided(variant: string[], base: string[], label: string): void {
 
 /**
  * Where the property truly decides the verdict: `<type token> <path>` → what must hold instead.
- * A record's values: unset, the record holds nothing and the check of its name fails, naming it.
+ * A record's values: unset, the record holds nothing and the check of its name fails, naming it
+ * (a report authorization's check is dmarc-report-authorization, advisory by default).
  * A MAIL FROM domain: unset is "no custom MAIL FROM" (DKIM still carries these stacks, so unset
  * changes nothing). A Cloudflare MX's priority: Cloudflare has no MX without one, so its absence is
  * a state no provider writes, refused naming the resource and the property.
@@ -72,7 +73,9 @@ const DECIDES: Record<string, (variant: string[], form: unknown, base: string[],
     if (isSecretForm(form)) return undecided(variant, base, label);
     const findings = added(variant, base);
     const name = r.outputs.fqdn as string;
-    assert.ok(findings.length > 0 && findings.every((f) => f.startsWith("mandatory") && f.includes(name)), `${label}: every new finding fails and names ${name}:\n${findings.join("\n")}`);
+    // A report authorization's loss is dmarc-report-authorization's to report, advisory unless configured otherwise.
+    const fails = (f: string) => f.startsWith("mandatory") || f.startsWith("advisory dmarc-report-authorization:");
+    assert.ok(findings.length > 0 && findings.every((f) => fails(f) && f.includes(name)), `${label}: every new finding fails and names ${name}:\n${findings.join("\n")}`);
   },
   "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes mailFromDomain": (variant, form, base, _r, label) => {
     assert.ok(isSecretForm(form), `${label}: unset is no custom MAIL FROM, which these stacks do not need`);

@@ -12,6 +12,7 @@ import { NotAnExport } from "../../tools/plan/engine";
 import { exitStatus, Report } from "../../tools/plan/report";
 import { mockDkimTokens } from "../../tools/provider-mocks";
 import { PolicyPackConfig } from "../../tools/run-policies";
+import { defaultReceiving } from "../fixtures/receiving";
 import { npmRun, removeDir } from "./cli";
 
 const EXPORTS = join(__dirname, "..", "fixtures", "exports");
@@ -75,6 +76,17 @@ describe("audit", () => {
         assert.equal(report.records.filter((r) => r.type === "CNAME" && r.name.endsWith("._domainkey.example.com")).length, 3);
       });
     }
+
+    it("a stack receiving its reports: every policy passes, the receipt rule and its rule set choice read from state", async () => {
+      const report = await run(join(EXPORTS, "reports.json"));
+      assert.deepEqual(report.violations, []);
+      assert.deepEqual(report.receiving, [defaultReceiving("eu-west-1")]);
+      assert.deepEqual(report.records.find((r) => r.name === "example.org._report._dmarc.dmarc.example.com")?.values, ["v=DMARC1"]);
+      // Without the authorization the pack says so, naming the record receivers look for.
+      const without = await run(edited("reports", (d) => remove(d, "dmarc.example.com-report-authorization-example.org")), { "dmarc-report-authorization": "mandatory" });
+      assert.deepEqual(failing(without), ["dmarc-report-authorization"]);
+      assert.match(without.violations[0].message, /example\.org\._report\._dmarc\.dmarc\.example\.com/);
+    });
 
     it("an SES v1 stack (DomainIdentity, DomainDkim, MailFrom) with zone-relative names: absolute names, region from its provider", async () => {
       const report = await run(join(EXPORTS, "ses-v1.json"));
@@ -216,7 +228,7 @@ describe("audit", () => {
       const r = npmRun("audit", ["--state", edited("route53", (d) => remove(d, "example.com-dmarc")), "--json"]);
       assert.equal(r.status, 1, r.stderr);
       const report = JSON.parse(r.stdout);
-      assert.deepEqual(Object.keys(report), ["stack", "resources", "records", "violations", "warnings"]);
+      assert.deepEqual(Object.keys(report), ["stack", "resources", "records", "violations", "warnings", "receiving"]);
       assert.deepEqual(Object.keys(report.resources[0]).sort(), ["name", "region", "type", "urn"]);
       assert.ok(report.violations.some((v: { policy: string }) => v.policy === "ses-dmarc-record"));
     });

@@ -3,10 +3,12 @@ import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../lib/config";
-import { readPolicyConfig, stackPolicyConfigPath, UsageError } from "../../tools/plan/cli";
+import { UsageError } from "../../tools/command";
+import { readPolicyConfig, stackPolicyConfigPath } from "../../tools/plan/cli";
 import { plan } from "../../tools/plan/plan";
 import { exitStatus, formatText, formatZoneFile, KNOWN_AFTER_APPLY, Report } from "../../tools/plan/report";
 import { CLOUDFLARE_ZONE, rsaKeyPair } from "../fixtures/stacks";
+import { defaultReceiving } from "../fixtures/receiving";
 import { npmRun, removeDir, ROOT, tempStack } from "./cli";
 
 const IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
@@ -257,5 +259,42 @@ describe("plan: a global endpoint and verification waits", () => {
     assert.match(text, /\n {2}eu-west-1\n(?: {4}.*\n)*? {4}aws:ses\/domainIdentityVerification:DomainIdentityVerification +example\.com-eu-west-1-verification\n/);
     assert.equal(exitStatus(report), 0);
     assert.ok(report.violations.some((v) => v.policy === "ses-global-endpoint-identities" && /during preview/.test(v.message)), JSON.stringify(report.violations));
+  });
+});
+
+describe("plan: receiving DMARC reports", () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach(removeDir));
+
+  async function planned(name: string, reports: Record<string, unknown>): Promise<Report> {
+    const dir = tempStack(name, { ...stack({}), "ses-email-auth:reports": { domain: "dmarc.example.com", zone: "example.com", ...reports } });
+    dirs.push(dir);
+    return plan(dir, name, {});
+  }
+
+  it("says the stack creates its rule set and makes it the active one, and where messages are stored", async () => {
+    const report = await planned("reports", {});
+    assert.deepEqual(report.receiving, [defaultReceiving("us-east-1")]);
+    const text = formatText(report, "plan");
+    assert.match(text, /\nReceiving \(SES us-east-1\): reports@dmarc\.example\.com\n {2}rule set {2}ses-email-auth-reports: created and made the active set, replacing any other set active in us-east-1\n/);
+    assert.match(text, /\n {2}stored in s3:\/\/dmarc-example-com-reports\/dmarc\/ \(bucket created by the stack, messages expire after 365 days\)\n/);
+    // The receiving domain's records are listed with the rest, the domain's rua naming the report address.
+    assert.ok(report.records.some((r) => r.name === "dmarc.example.com" && r.type === "MX" && r.values[0] === "10 inbound-smtp.us-east-1.amazonaws.com"));
+    assert.ok(report.records.some((r) => r.name === "_dmarc.example.com" && r.values[0] === "v=DMARC1; p=reject; rua=mailto:reports@dmarc.example.com"));
+    assert.equal(exitStatus(report), 0);
+  });
+
+  it("says the rule joins a named existing set, which must be the active one, and an existing bucket's policy must let SES write", async () => {
+    const report = await planned("existing", { ruleSet: { mode: "existing", name: "inbound" }, bucket: "corp-archive", createBucket: false });
+    assert.deepEqual(report.receiving.map((r) => [r.ruleSet, r.ruleSetMode, r.stores, r.bucketCreated]), [["inbound", "existing", ["s3://corp-archive/dmarc/"], false]]);
+    const text = formatText(report, "plan");
+    assert.match(text, / {2}rule set {2}inbound: an existing set; the rule is added to it, which must be the active set in us-east-1\n/);
+    assert.match(text, /existing bucket: its policy must let SES write, see the reports\.bucketPolicyStatement output/);
+  });
+
+  it("a stack without reports has none", async () => {
+    const dir = tempStack("plain", stack({}));
+    dirs.push(dir);
+    assert.deepEqual((await plan(dir, "plain", {})).receiving, []);
   });
 });

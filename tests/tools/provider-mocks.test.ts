@@ -113,7 +113,7 @@ describe("tools/provider-mocks: outputs from the providers' schemas", () => {
   });
 
   it("refuses a type with no rules, and names the type, so none slips in with a made-up shape", () => {
-    assert.throws(() => providerOutputs("aws:s3/bucket:Bucket", "b", {}, { preview: false }), /no schema or rules for aws:s3\/bucket:Bucket/);
+    assert.throws(() => providerOutputs("aws:sesv2/emailIdentityPolicy:EmailIdentityPolicy", "p", {}, { preview: false }), /no schema or rules for aws:sesv2\/emailIdentityPolicy:EmailIdentityPolicy/);
     assert.throws(() => providerOutputs("aws:iam/role:Role", "r", {}, { preview: false }), /no schema or rules for aws:iam\/role:Role/);
   });
 });

@@ -70,6 +70,7 @@ describe("stack config: the CLI's rules", () => {
       "ses-email-auth:protect": "false",
       "ses-email-auth:globalEndpoint": "false",
       "ses-email-auth:waitForVerification": "false",
+      "ses-email-auth:reports": "false",
     });
     const spec = parseStackConfig(config);
     assert.deepEqual([spec.domains, spec.addresses.map((a) => a.address)], [[], ["ops@example.com"]]);

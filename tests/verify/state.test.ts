@@ -7,7 +7,7 @@ import { renderZoneFile } from "../../lib/zonefile";
 import { mockDkimTokens } from "../../tools/provider-mocks";
 import { main } from "../../tools/verify/cli";
 import { parseState } from "../../tools/verify/state";
-import { UsageError } from "../../tools/verify/targets";
+import { UsageError } from "../../tools/command";
 import { removeDir, tempStack } from "../tools/cli";
 import { sesStub } from "./cases";
 import { startKnot } from "./knot";

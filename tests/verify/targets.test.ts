@@ -5,7 +5,8 @@ import { Standards } from "../../lib/dmarc";
 import { domainRecords, RecordRole, RecordType } from "../../lib/records";
 import { Answer } from "../../tools/verify/dns";
 import { answerKey, Facts, judge, plan } from "../../tools/verify/judge";
-import { buildTargets, parseDkimTokens, parseOutputs, specFromFlags, tokensFromRecords, UsageError } from "../../tools/verify/targets";
+import { buildTargets, parseDkimTokens, parseOutputs, specFromFlags, tokensFromRecords } from "../../tools/verify/targets";
+import { UsageError } from "../../tools/command";
 import { CASES } from "./cases";
 
 const good = CASES.find((c) => c.spec.name === "good.test")!;

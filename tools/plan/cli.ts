@@ -6,15 +6,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { ConfigError } from "../../lib/config";
 import { StateValueError } from "../../lib/state";
 import { PolicyPackConfig, resolvePolicyConfig } from "../run-policies";
-import { StackFileError } from "../stack-config";
 import { NotAnExport } from "./engine";
 import { exitStatus, formatText, formatZoneFile, Report, toJson } from "./report";
-
-/** A mistake of the user's: shown as a message, exit 2. */
-export class UsageError extends Error {}
+import { isUserError as isCommandUserError, UsageError } from "../command";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Values = Record<string, string | boolean | undefined>;
@@ -27,7 +23,7 @@ const COMMON: Options = {
 };
 
 const COMMON_USAGE = `  --policy-config FILE  policy pack config (a --policy-pack-config file of the Pulumi CLI)
-  --json                print one JSON object {stack, resources, records, warnings, violations}
+  --json                print one JSON object {stack, resources, records, warnings, violations, receiving}
   --zone-file           print the DNS records as a BIND zone fragment
 Exit status: 0 no mandatory policy violation, 1 at least one, 2 usage or config error.`;
 
@@ -57,9 +53,7 @@ export function readPolicyConfig(path: string | undefined, fallback: string): Po
 }
 
 function isUserError(error: unknown): error is Error {
-  // A state no provider writes surfaces from inside the policy that read it.
-  const cause = error instanceof Error ? error.cause : undefined;
-  return error instanceof UsageError || error instanceof StackFileError || error instanceof ConfigError || error instanceof NotAnExport || cause instanceof StateValueError;
+  return isCommandUserError(error) || error instanceof NotAnExport;
 }
 
 /** Parses `argv`, runs `produce`, prints the report in the chosen format and sets the exit status. */

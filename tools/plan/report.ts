@@ -42,6 +42,58 @@ export interface Report {
   violations: Finding[];
   /** What the program warned of (plan: pulumi.log.warn during the mocked preview; audit: none). */
   warnings: string[];
+  /** Each SES receipt rule of the stack (receiving DMARC reports): where mail goes, and the rule set choice. */
+  receiving: ReportReceiving[];
+}
+
+export interface ReportReceiving {
+  region: string;
+  rule: string;
+  recipients: string[];
+  ruleSet: string;
+  /** `create`: the stack creates the rule set and makes it the active one; `existing`: the rule joins a set made active elsewhere. */
+  ruleSetMode: "create" | "existing";
+  scanEnabled: boolean;
+  tlsPolicy: string;
+  /** `s3://bucket/prefix` of each S3 action. */
+  stores: string[];
+  /** Whether the stack creates the bucket, and its expiry in days when it sets one. */
+  bucketCreated: boolean;
+  expirationDays?: number;
+}
+
+const RECEIPT_RULE = "aws:ses/receiptRule:ReceiptRule";
+const RECEIPT_RULE_SET = "aws:ses/receiptRuleSet:ReceiptRuleSet";
+const ACTIVE_RULE_SET = "aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet";
+const BUCKET = "aws:s3/bucket:Bucket";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+
+/** The receipt rules as the resources declare them; a value known only after apply reads as such. */
+function receivingOf(view: readonly { type: string; props: Record<string, unknown> }[]): ReportReceiving[] {
+  const text = (v: unknown) => String(known(read(() => v)));
+  const ofType = (type: string) => view.filter((r) => r.type === type).map((r) => r.props as Record<string, any>);
+  const activated = new Set(ofType(ACTIVE_RULE_SET).map((p) => text(p.ruleSetName)));
+  const createdSets = new Set(ofType(RECEIPT_RULE_SET).map((p) => text(p.ruleSetName)));
+  const buckets = new Set(ofType(BUCKET).map((p) => text(p.bucket)));
+  const expiry = new Map(ofType(LIFECYCLE).map((p) => [text(p.bucket), read(() => p.rules?.[0]?.expiration?.days as number)]));
+  return ofType(RECEIPT_RULE).map((p) => {
+    const ruleSet = text(p.ruleSetName);
+    const s3 = (read(() => p.s3Actions as Record<string, unknown>[]) ?? []) as Record<string, unknown>[];
+    const bucket = isUnknown(s3) ? KNOWN_AFTER_APPLY : text(s3[0]?.bucketName);
+    const days = expiry.get(bucket);
+    return {
+      region: text(p.region),
+      rule: text(p.name),
+      recipients: (read(() => p.recipients as string[]) as string[]).map(text),
+      ruleSet,
+      ruleSetMode: createdSets.has(ruleSet) && activated.has(ruleSet) ? "create" : "existing",
+      scanEnabled: p.scanEnabled === true,
+      tlsPolicy: text(p.tlsPolicy ?? "Optional"),
+      stores: isUnknown(s3) ? [KNOWN_AFTER_APPLY] : s3.map((a) => `s3://${text(a.bucketName)}/${a.objectKeyPrefix === undefined ? "" : text(a.objectKeyPrefix)}`),
+      bucketCreated: buckets.has(bucket),
+      ...(typeof days === "number" && { expirationDays: days }),
+    };
+  });
 }
 
 /** Where a resource belongs, for grouping. */
@@ -137,7 +189,7 @@ export function buildReport({ stack, resources }: StackResources, violations: Fi
     const { domain, region } = places.get(r.urn) ?? componentPlace(r, policyView[i].props, byUrn, componentDomains);
     return [{ urn: r.urn, type: r.type, name: r.name, ...(region ? { region } : {}), domain }];
   });
-  return { stack, resources: listed, records, violations, warnings };
+  return { stack, resources: listed, records, violations, warnings, receiving: receivingOf(policyView) };
 }
 
 /**
@@ -194,6 +246,19 @@ export function formatText(report: Report, title: string): string {
       lines.push("  DNS records");
       const rows = records.flatMap((r) => r.values.map((v) => [r.name, r.type, String(r.ttl), r.region ?? "", v]));
       lines.push(...table([["NAME", "TYPE", "TTL", "REGION", "VALUE"], ...rows], "    "));
+    }
+    lines.push("");
+  }
+  for (const r of report.receiving) {
+    lines.push(`Receiving (SES ${r.region}): ${r.recipients.join(", ")}`);
+    lines.push(
+      r.ruleSetMode === "create"
+        ? `  rule set  ${r.ruleSet}: created and made the active set, replacing any other set active in ${r.region}`
+        : `  rule set  ${r.ruleSet}: an existing set; the rule is added to it, which must be the active set in ${r.region}`,
+    );
+    lines.push(`  rule      ${r.rule}: spam and virus scanning ${r.scanEnabled ? "on" : "OFF"}, TLS ${r.tlsPolicy === "Require" ? "required" : "optional"}`);
+    for (const store of r.stores) {
+      lines.push(`  stored in ${store} (${r.bucketCreated ? `bucket created by the stack${r.expirationDays ? `, messages expire after ${r.expirationDays} days` : ""}` : "existing bucket: its policy must let SES write, see the reports.bucketPolicyStatement output"})`);
     }
     lines.push("");
   }

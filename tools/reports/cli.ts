@@ -2,6 +2,7 @@
 import { accessSync, constants, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ConfigError, parseStackConfig, PROJECT } from "../../lib/config";
 import { DEFAULT_THRESHOLDS, Thresholds } from "../../lib/reports/advice";
 import { DEFAULT_LIMITS } from "../../lib/reports/extract";
 import { Input, Skipped, summarize } from "../../lib/reports/read";
@@ -10,11 +11,15 @@ import { Period } from "../../lib/reports/summary";
 import { fileInputs } from "./files";
 import { defaultJobs, ReaderPool } from "./pool";
 import type { S3Location } from "./s3";
+import { readStackConfig, StackFileError } from "../stack-config";
 import { formatText } from "./text";
-import { USAGE, UsageError } from "./usage";
+import { USAGE } from "./usage";
+import { isUserError, UsageError } from "../command";
 
 const OPTIONS = {
   bucket: { type: "string", multiple: true },
+  stack: { type: "string" },
+  cwd: { type: "string" },
   region: { type: "string" },
   endpoint: { type: "string" },
   since: { type: "string" },
@@ -37,6 +42,23 @@ export interface Io {
   err(text: string): void;
   /** Today, for `--since 30d`. */
   now?: () => Date;
+}
+
+/**
+ * Where a stack's reports are stored, from its config as the CLI merges it (tools/stack-config.ts):
+ * the bucket, prefix and receiving region of `ses-email-auth:reports`. A stack file the CLI would
+ * refuse, an invalid config, or a stack that receives no reports is a usage error.
+ */
+export function stackLocation(dir: string, stack: string): Omit<S3Location, "endpoint"> {
+  let reports;
+  try {
+    reports = parseStackConfig(readStackConfig(dir, stack)).reports;
+  } catch (error) {
+    if (error instanceof StackFileError || error instanceof ConfigError) throw new UsageError(`--stack ${stack}: ${error.message}`, false);
+    throw error;
+  }
+  if (!reports) throw new UsageError(`--stack ${stack}: Pulumi.${stack}.yaml sets no ${PROJECT}:reports, so the stack receives no reports; give --bucket s3://BUCKET/PREFIX instead (docs/reports.md)`, false);
+  return { bucket: reports.bucket.name, prefix: reports.prefix, region: reports.region };
 }
 
 /** `YYYY-MM-DD`, or `Nd` for N days before today (UTC). */
@@ -110,10 +132,16 @@ async function run(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const buckets = values.bucket ?? [];
-  if (!positionals.length && !buckets.length) throw new UsageError("give report files or folders, or --bucket s3://BUCKET/PREFIX");
-  if ((values.region !== undefined || values.endpoint !== undefined) && !buckets.length) throw new UsageError("--region and --endpoint go with --bucket");
+  if (values.stack !== undefined && buckets.length) throw new UsageError("give --stack NAME or --bucket s3://BUCKET/PREFIX, not both: the stack names its bucket");
+  if (values.cwd !== undefined && values.stack === undefined) throw new UsageError("--cwd goes with --stack");
+  const fromS3 = buckets.length > 0 || values.stack !== undefined;
+  if (!positionals.length && !fromS3) throw new UsageError("give report files or folders, --bucket s3://BUCKET/PREFIX, or --stack NAME");
+  if ((values.region !== undefined || values.endpoint !== undefined) && !fromS3) throw new UsageError("--region and --endpoint go with --bucket or --stack");
   if (values.endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(values.endpoint)) throw new UsageError(`--endpoint: "${values.endpoint}" is not an http:// or https:// URL`);
-  const locations: S3Location[] = buckets.map((b) => ({ ...parseS3Url(b), region: values.region, endpoint: values.endpoint }));
+  const locations: S3Location[] =
+    values.stack !== undefined
+      ? [{ ...stackLocation(resolve(values.cwd ?? "."), values.stack), ...(values.region !== undefined && { region: values.region }), endpoint: values.endpoint }]
+      : buckets.map((b) => ({ ...parseS3Url(b), region: values.region, endpoint: values.endpoint }));
   const now = io.now?.() ?? new Date();
   const period: Period = {
     since: values.since === undefined ? null : parseDay("--since", values.since, now),
@@ -160,8 +188,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(argv, io);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`reports: ${error.message}\n${error.showUsage ? `${USAGE}\n` : ""}`);
+    if (!isUserError(error)) throw error;
+    io.err(`reports: ${error.message}\n${!(error instanceof UsageError) || error.showUsage ? `${USAGE}\n` : ""}`);
     return 2;
   }
 }

@@ -3,7 +3,7 @@ import { closeSync, createReadStream, fstatSync, openSync, promises as fs, readS
 import { join } from "node:path";
 import { Input } from "../../lib/reports/read";
 import { NotAReport } from "../../lib/reports/report";
-import { UsageError } from "./usage";
+import { UsageError } from "../command";
 
 /** Files up to this size are read in one call (reports mostly are a few KB); larger ones are streamed. */
 const READ_AT_ONCE = 1024 * 1024;

@@ -7,7 +7,7 @@
 import { GetObjectCommand, ListObjectsV2Command, ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { Input, Skipped } from "../../lib/reports/read";
 import { NotAReport } from "../../lib/reports/report";
-import { UsageError } from "./usage";
+import { UsageError } from "../command";
 
 export interface S3Location {
   bucket: string;

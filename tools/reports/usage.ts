@@ -1,19 +1,11 @@
-/** `npm run reports`'s usage text, and the error of a bad invocation or an unreadable bucket (exit 2). */
-export class UsageError extends Error {
-  /** Whether the usage text helps: not when the flags were right but the bucket cannot be listed. */
-  constructor(
-    message: string,
-    readonly showUsage = true,
-  ) {
-    super(message);
-  }
-}
-
-export const USAGE = `usage: npm run reports -- [FILE|FOLDER ...] [--bucket s3://BUCKET[/PREFIX] ...] [options]
+/** `npm run reports`' usage text. */
+export const USAGE = `usage: npm run reports -- [FILE|FOLDER ...] [--bucket s3://BUCKET[/PREFIX] ... | --stack NAME] [options]
 Reads DMARC aggregate reports (.xml, .xml.gz, .zip, emails, SES's raw S3 objects; told apart by their
 bytes) and says, per policy domain, who sends as it, what passes, and whether the next rollout stage is safe.
   --bucket s3://B/P       every object below prefix P of bucket B (AWS credentials: the SDK's standard chain)
-  --region R              the bucket's region (default: AWS_REGION or the shared config)
+  --stack NAME            the bucket, prefix and region of the stack's ses-email-auth:reports (Pulumi.NAME.yaml)
+  --cwd DIR               with --stack: the project directory holding Pulumi.yaml (default .)
+  --region R              the bucket's region (default: the stack's receiving region, else AWS_REGION or the shared config)
   --endpoint URL          an S3-compatible store instead of AWS (path-style addressing)
   --since DAY, --until DAY  only reports of these days, both included (YYYY-MM-DD, or Nd: N days ago)
   --json                  print the summary as JSON instead of text

@@ -2,21 +2,28 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RequiredPaths, REQUIRED_PATHS } from "../../lib/alignment";
-import { ConfigError, parseStackConfig } from "../../lib/config";
+import { parseStackConfig } from "../../lib/config";
 import { STANDARDS, Standards } from "../../lib/dmarc";
-import { StateValueError } from "../../lib/state";
 import { DomainSpec } from "../../lib/spec";
-import { readStackConfig, StackFileError } from "../stack-config";
+import { readStackConfig } from "../stack-config";
 import { DnsClient, DnsOptions } from "./dns";
 import { formatText } from "./format";
 import { verify } from "./gather";
-import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, ReplicaMap, specFromFlags, TokenMap, tokensFromRecords, UsageError } from "./targets";
+import { buildTargets, DeclaredRecord, parseDkimTokens, parseOutputs, ReplicaMap, specFromFlags, TokenMap, tokensFromRecords } from "./targets";
+import { isUserError, UsageError } from "../command";
 
 export const USAGE = `usage: verify (--stack NAME | --domain D --regions R1,R2 [--mail-from M] [--from F ...])
               [--outputs FILE | --state FILE] [--dkim-tokens [domain:]region=t1,t2,t3 ...]
               [--resolver HOST[:PORT] ...] [--timeout MS] [--required-paths any|both]
               [--standards both|rfc7489|rfc9989] [--json]
 exit status: 0 every domain, region and From domain passes DMARC; 1 some would not; 2 usage or config error`;
+
+/** The flags `verify` and `adopt` share: the user's DKIM tokens and the DNS client's settings. */
+export const DNS_OPTIONS = {
+  "dkim-tokens": { type: "string", multiple: true },
+  resolver: { type: "string", multiple: true },
+  timeout: { type: "string" },
+} as const;
 
 const OPTIONS = {
   stack: { type: "string" },
@@ -26,9 +33,7 @@ const OPTIONS = {
   from: { type: "string", multiple: true },
   outputs: { type: "string" },
   state: { type: "string" },
-  "dkim-tokens": { type: "string", multiple: true },
-  resolver: { type: "string", multiple: true },
-  timeout: { type: "string" },
+  ...DNS_OPTIONS,
   "required-paths": { type: "string" },
   standards: { type: "string" },
   json: { type: "boolean" },
@@ -41,7 +46,8 @@ const BUDGET_TIMEOUTS = 15;
 const CONCURRENCY = 128;
 const DEFAULT_TIMEOUT_MS = 2000;
 
-function list(values: readonly string[] | undefined): string[] {
+/** Repeated, comma-separated flag values as one list. */
+export function list(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
 }
 
@@ -58,7 +64,14 @@ export function clientOptions(servers: string[], timeoutMs = DEFAULT_TIMEOUT_MS)
   return { servers, timeoutMs, tries: TRIES, concurrency: CONCURRENCY, budgetMs: timeoutMs * BUDGET_TIMEOUTS };
 }
 
-function makeClient(servers: string[], timeoutMs: number): DnsClient {
+/** `--timeout MS`, one try's timeout; the default when not given. */
+export function timeoutOf(value: string | undefined): number {
+  const timeoutMs = Number(value ?? DEFAULT_TIMEOUT_MS);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60000) throw new UsageError(`--timeout: ${value} is not a whole number of ms from 1 to 60000`);
+  return timeoutMs;
+}
+
+export function makeClient(servers: string[], timeoutMs: number): DnsClient {
   try {
     return new DnsClient(clientOptions(servers, timeoutMs));
   } catch (error) {
@@ -81,8 +94,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   const flagsDomain = values.domain !== undefined || values.regions !== undefined || values["mail-from"] !== undefined || values.from !== undefined;
   if ((values.stack === undefined) === !flagsDomain) throw new UsageError("give either --stack NAME or --domain D --regions R1,R2");
   if (values.outputs !== undefined && values.state !== undefined) throw new UsageError("give --outputs or --state, not both");
-  const timeoutMs = Number(values.timeout ?? DEFAULT_TIMEOUT_MS);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60000) throw new UsageError(`--timeout: ${values.timeout} is not a whole number of ms from 1 to 60000`);
+  const timeoutMs = timeoutOf(values.timeout);
   const requiredPaths = (values["required-paths"] ?? RequiredPaths.ANY) as RequiredPaths;
   if (!REQUIRED_PATHS.includes(requiredPaths)) throw new UsageError(`--required-paths: must be ${REQUIRED_PATHS.join(" or ")}`);
   const standards = values.standards as Standards | undefined;
@@ -124,10 +136,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(argv, io);
   } catch (error) {
-    const e = error as Error & { code?: string };
-    const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof StackFileError || error instanceof StateValueError || e.code?.startsWith("ERR_PARSE_ARGS");
-    if (!usage) throw error;
-    io.err(`verify: ${e.message}\n${USAGE}\n`);
+    if (!isUserError(error)) throw error;
+    io.err(`verify: ${error.message}\n${USAGE}\n`);
     return 2;
   }
 }

@@ -142,6 +142,7 @@ export class DnsClient {
   private readonly cache = new Map<string, Promise<Answer>>();
   /** The same answers once they have come, for callers that can use one without waiting. */
   private readonly settled = new Map<string, Answer>();
+  private readonly ttls = new Map<string, number>();
   private readonly deadline: number;
   private active = 0;
   /** Queries waiting for a slot, first in first out (an index, not shift(): thousands may wait). */
@@ -172,6 +173,11 @@ export class DnsClient {
 
   query(name: string, type: QueryType): Promise<Answer> {
     return this.ask(name, type);
+  }
+
+  /** The smallest TTL of the records a question was answered with (`adopt` compares it with the stack's); undefined before or without an answer. */
+  ttl(name: string, type: QueryType): number | undefined {
+    return this.ttls.get(`${type} ${normalizeName(name)}`);
   }
 
   /** The answer to a question already answered in this run, without waiting; undefined if it has not come yet. */
@@ -281,6 +287,9 @@ export class DnsClient {
         if (records.length === 0) return failed("nodata");
         const values: string[] = [];
         for (const data of records) values.push(present(q.code, data));
+        let ttl = Infinity;
+        for (const rr of result.answers) if (rr.type === q.code && rr.ttl < ttl) ttl = rr.ttl;
+        if (ttl !== Infinity) this.ttls.set(`${q.type} ${q.name}`, ttl);
         return { status: "ok", values };
       }
       case RCODE.NXDOMAIN:

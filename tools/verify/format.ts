@@ -1,8 +1,9 @@
 /** `verify`'s readable output: one line per check, then the verdicts, as aligned columns. */
 import { Report } from "./judge";
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (i < r.length - 1 ? r[i].length : 0))));
+/** Rows as aligned columns, each row's last cell left ragged (a one-cell row is a heading). */
+export function table(rows: string[][]): string[] {
+  const widths = Array.from({ length: Math.max(...rows.map((r) => r.length)) }, (_, i) => Math.max(...rows.map((r) => (i < r.length - 1 ? r[i].length : 0))));
   return rows.map((r) => r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i]) : cell)).join("  "));
 }
 

@@ -10,7 +10,8 @@ import { isUnknown } from "../../policy/preview";
 import { fromDeployment, NotAnExport, ROOT_STACK_TYPE } from "../plan/engine";
 import { policyResources } from "../run-policies";
 import { RecordType } from "../../lib/records";
-import { addByRegion, DeclaredRecord, declaredRecords, parseJson, RECORD_TYPES, ReplicaMap, TokenMap, UsageError } from "./targets";
+import { addByRegion, DeclaredRecord, declaredRecords, parseJson, RECORD_TYPES, ReplicaMap, TokenMap } from "./targets";
+import { UsageError } from "../command";
 
 export interface StateTargets {
   records: DeclaredRecord[];

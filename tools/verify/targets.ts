@@ -8,9 +8,7 @@ import { isAtOrBelow, isValidDomain, normalizeName } from "../../lib/names";
 import { DnsRecordSpec, EASY_DKIM_TOKENS, RecordRole, RecordType } from "../../lib/records";
 import { sesRegionProblem } from "../../lib/regions";
 import { DnsProvider, DomainSpec, EasyDkimKeyLength, MailFromMxFailure } from "../../lib/spec";
-
-/** A usage or input-file problem: the CLI exits 2. */
-export class UsageError extends Error {}
+import { UsageError } from "../command";
 
 /** A record the stack declared, as `records` in the stack outputs lists it (DnsRecordSpec's shape). */
 export type DeclaredRecord = Pick<DnsRecordSpec, "name" | "type" | "values"> & Partial<Pick<DnsRecordSpec, "domain" | "region" | "role" | "ttl">>;

@@ -60,6 +60,8 @@ export interface ResourceRecord {
   type: number;
   /** CNAME/NS/PTR: target; MX: {priority, exchange}; TXT: its strings joined without separators, as receivers read them; A/AAAA: the address; else undefined. */
   data: unknown;
+  /** Seconds: an authoritative server's is the zone's; a resolver's counts down from it. */
+  ttl: number;
 }
 
 export interface Response {
@@ -187,12 +189,13 @@ export function decodeResponse(buf: Buffer): Response {
     const type = r.u16();
     r.u16(); // class
     r.need(4);
-    r.pos += 4; // TTL
+    const ttl = r.buf.readUInt32BE(r.pos);
+    r.pos += 4;
     const length = r.u16();
     const start = r.pos;
     const data = rdata(r, type, length);
     r.pos = start + length;
-    answers.push({ name, type, data });
+    answers.push({ name, type, data, ttl });
   }
   return { id, rcode: flags & 0x000f, truncated: Boolean(flags & 0x0200), question, answers };
 }

@@ -87,7 +87,8 @@ describe("reports command line", () => {
   });
 
   for (const [args, message] of [
-    [[], /give report files or folders, or --bucket/],
+    [[], /give report files or folders, --bucket s3:\/\/BUCKET\/PREFIX, or --stack NAME/],
+    [[".", "--region", "eu-west-1"], /--region and --endpoint go with --bucket or --stack/],
     [["--frobnicate"], /Unknown option '--frobnicate'/],
     [["/no/such/folder"], /\/no\/such\/folder: no such file or folder/],
     [[".", "--since", "2026-02-30"], /--since: "2026-02-30" is not a day/],

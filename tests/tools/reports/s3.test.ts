@@ -4,6 +4,8 @@
  * the rule's prefix and the message id, no extension; plus the setup notification SES writes.
  */
 import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Summary } from "../../../lib/reports/summary";
@@ -87,6 +89,47 @@ describe("reports from S3 (s3rver on loopback)", () => {
     const { code, out } = await run([join(__dirname, "..", "..", "..", ".tmp", "debian-source", "dmarc-cat", "testdata", "google.com!keltia.net!1538438400!1538524799.xml"), "--bucket", `s3://${BUCKET}/dmarc/0`, "--endpoint", endpoint, "--region", "us-east-1"]);
     assert.equal(code, 0, out);
     assert.match(out, /^2 reports read \(1 read twice, counted once\), 0 inputs not reports$/m);
+  });
+
+  describe("--stack NAME: the bucket, prefix and region of the stack's reports config", () => {
+    const ROOT = join(__dirname, "..", "..", "..");
+    let project: string;
+    const stackFile = (name: string, reports: unknown) =>
+      writeFileSync(
+        join(project, `Pulumi.${name}.yaml`),
+        // JSON is YAML: the stack file as a person writes it, the CLI's rules applied by tools/stack-config.ts.
+        JSON.stringify({ config: { "aws:region": "eu-west-1", "ses-email-auth:regions": ["eu-west-1"], "ses-email-auth:domains": [{ name: "example.com", zone: "example.com" }], ...(reports !== undefined && { "ses-email-auth:reports": reports }) } }),
+      );
+    before(() => {
+      project = mkdtempSync(join(tmpdir(), "reports-stack-"));
+      copyFileSync(join(ROOT, "Pulumi.yaml"), join(project, "Pulumi.yaml"));
+      stackFile("receiving", { domain: "dmarc.example.com", zone: "example.com", bucket: BUCKET });
+      stackFile("plain", undefined);
+      stackFile("broken", { domain: "example.com", zone: "example.com" });
+    });
+    after(() => rmSync(project, { recursive: true, force: true }));
+
+    it("reads what SES stored for the stack, as --bucket s3://BUCKET/PREFIX does", async () => {
+      const viaStack = await run(["--stack", "receiving", "--cwd", project, "--endpoint", endpoint, "--json"]);
+      const viaBucket = await run(["--bucket", `s3://${BUCKET}/dmarc/`, "--endpoint", endpoint, "--region", "eu-west-1", "--json"]);
+      assert.equal(viaStack.code, 1, viaStack.err);
+      assert.deepEqual(JSON.parse(viaStack.out), JSON.parse(viaBucket.out));
+    });
+
+    it("exits 2 with --bucket too, without reports in the stack, with an invalid or missing stack", async () => {
+      const cases: [string[], RegExp][] = [
+        [["--stack", "receiving", "--cwd", project, "--bucket", `s3://${BUCKET}/dmarc/`], /give --stack NAME or --bucket s3:\/\/BUCKET\/PREFIX, not both/],
+        [["--stack", "plain", "--cwd", project], /--stack plain: Pulumi\.plain\.yaml sets no ses-email-auth:reports/],
+        [["--stack", "broken", "--cwd", project], /--stack broken: invalid stack config:\n  ses-email-auth:reports\.domain: "example\.com" is also ses-email-auth:domains\[0\]\.name/],
+        [["--stack", "nowhere", "--cwd", project], /--stack nowhere: /],
+        [["--cwd", project, "report.xml"], /--cwd goes with --stack/],
+      ];
+      for (const [args, message] of cases) {
+        const { code, err } = await run(args);
+        assert.equal(code, 2, `${args.join(" ")}: ${err}`);
+        assert.match(err, message);
+      }
+    });
   });
 
   it("exits 2 when the bucket cannot be listed, naming it", async () => {
