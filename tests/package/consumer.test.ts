@@ -6,8 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { plain, runProgram } from "../../tools/mock-run";
@@ -93,18 +92,6 @@ describe("a program of someone else's using the installed library (examples/cons
       assert.deepEqual(summary.reports.map((r: any) => [r.reporter, r.domain]), [["google.com", "keltia.net"]]);
       assert.deepEqual(summary.errors, []);
       await assert.rejects(run(bin(), ["reports", "--since", "yesterday", report], { cwd: dir }), (e: any) => e.code === 2 && /--since/.test(e.stderr));
-    });
-
-    it("reports: enough reports to be read on worker threads, as many counted as on one", async () => {
-      const folder = mkdtempSync(join(tmpdir(), "consumer-reports-"));
-      try {
-        const xml = readFileSync(join(ROOT, ".tmp", "debian-source", "dmarc-cat", "testdata", "google.com!keltia.net!1538438400!1538524799.xml"), "utf8");
-        for (let i = 0; i < 40; i++) writeFileSync(join(folder, `r${i}.xml`), xml.replace(/<report_id>[^<]*</, `<report_id>consumer-${i}<`));
-        const counts = await Promise.all(["1", "2"].map(async (jobs) => JSON.parse((await run(bin(), ["reports", "--json", "--jobs", jobs, folder], { cwd: dir })).stdout).reports.length));
-        assert.deepEqual(counts, [40, 40]);
-      } finally {
-        rmSync(folder, { recursive: true, force: true });
-      }
     });
   });
 });

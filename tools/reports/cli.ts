@@ -9,7 +9,6 @@ import { Input, Skipped, summarize } from "../../lib/reports/read";
 import { parseSesRanges } from "../../lib/reports/ses-ranges";
 import { Period } from "../../lib/reports/summary";
 import { fileInputs } from "./files";
-import { defaultJobs, ReaderPool } from "./pool";
 import type { S3Location } from "./s3";
 import { readStackConfig, StackFileError } from "../stack-config";
 import { formatText } from "./text";
@@ -33,7 +32,6 @@ const OPTIONS = {
   "max-source-fail": { type: "string" },
   "max-member-mb": { type: "string" },
   "ses-spf": { type: "string" },
-  jobs: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -161,16 +159,12 @@ async function run(argv: string[], io: Io): Promise<number> {
 
   if (values.html !== undefined && !isWritableFolder(dirname(resolve(values.html)))) throw new UsageError(`--html: cannot write into the folder of ${values.html}`);
 
-  const jobs = number("--jobs", values.jobs, defaultJobs(), { integer: true });
-  if (jobs < 1) throw new UsageError("--jobs: must be 1 or more");
-  const options = { period, thresholds, limits: { ...DEFAULT_LIMITS, member: Math.floor(memberMb * 1024 * 1024) }, sesSpf: values["ses-spf"] };
-  const pool = jobs > 1 ? new ReaderPool(jobs) : undefined;
-  let summary;
-  try {
-    summary = pool ? await summarize(allInputs(positionals, locations), options, pool.read, pool.window) : await summarize(allInputs(positionals, locations), options);
-  } finally {
-    await pool?.close();
-  }
+  const summary = await summarize(allInputs(positionals, locations), {
+    period,
+    thresholds,
+    limits: { ...DEFAULT_LIMITS, member: Math.floor(memberMb * 1024 * 1024) },
+    sesSpf: values["ses-spf"],
+  });
   if (values.html !== undefined) {
     const { formatHtml } = require("./html") as typeof import("./html");
     try {

@@ -17,6 +17,5 @@ bytes) and says, per policy domain, who sends as it, what passes, and whether th
   --max-source-fail PCT   advice: no source may fail with more than PCT% of messages (default 1)
   --max-member-mb MB      refuse a gzip file or zip member that expands past MB (default 256)
   --ses-spf RECORD        SES's SPF record, whose ip4: ranges mark SES sources (default: the built-in copy)
-  --jobs N                threads that unpack and parse reports (default: one per core, at most 4)
 Exit status: 0 every input was read, 1 some input was not a report (listed, the rest still counted),
 2 usage error, 3 failure of the tool itself.`;

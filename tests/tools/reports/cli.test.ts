@@ -96,8 +96,6 @@ describe("reports command line", () => {
     [[".", "--min-pass", "120"], /--min-pass: "120" is not a number from 0 to 100/],
     [[".", "--min-days", "1.5"], /--min-days: "1.5" is not a whole number/],
     [[".", "--max-member-mb", "0"], /--max-member-mb: must be more than 0/],
-    [[".", "--jobs", "0"], /--jobs: must be 1 or more/],
-    [[".", "--jobs", "two"], /--jobs: "two" is not a whole number/],
     [[".", "--ses-spf", "include:amazonses.com"], /--ses-spf: not an SPF record/],
     [["--bucket", "s3://Not_A_Bucket"], /--bucket: "s3:\/\/Not_A_Bucket" is not s3:\/\/BUCKET/],
     [[".", "--endpoint", "http://127.0.0.1:9"], /--region and --endpoint go with --bucket/],
