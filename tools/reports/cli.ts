@@ -9,6 +9,7 @@ import { Input, Skipped, summarize } from "../../lib/reports/read";
 import { parseSesRanges } from "../../lib/reports/ses-ranges";
 import { Period } from "../../lib/reports/summary";
 import { fileInputs } from "./files";
+import { writeJson } from "./json";
 import type { S3Location } from "./s3";
 import { readStackConfig, StackFileError } from "../stack-config";
 import { formatText } from "./text";
@@ -173,7 +174,8 @@ async function run(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--html: cannot write ${values.html}: ${(error as Error).message}`);
     }
   }
-  io.out(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatText(summary));
+  if (values.json) writeJson(summary, io.out);
+  else io.out(formatText(summary));
   return summary.errors.length ? 1 : 0;
 }
 
