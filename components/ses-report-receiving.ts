@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Checker } from "../lib/check";
-import { DmarcPolicy } from "../lib/dmarc";
 import { receivingRecords, DnsRecordSpec } from "../lib/records";
-import { checkReceiving, ReceiptRuleSetMode, receiptRuleArn, ReceivingSpec, reportsBucketPolicy, sesPutStatement } from "../lib/receiving";
+import { checkReceiving, ReceiptRuleSetMode, receiptRuleArn, receivingIdentityArgs, ReceivingSpec, reportsBucketPolicy, sesPutStatement } from "../lib/receiving";
 import { SesReportReceivingArgs } from "./args";
 import { dnsZone } from "./dns";
 import { invalidArguments } from "./errors";
@@ -66,9 +65,8 @@ export class SesReportReceiving extends pulumi.ComponentResource {
     super("ses-email-auth:index:SesReportReceiving", name, {}, opts);
     const protect = args.protect ?? false;
     const { region } = spec;
-    // SES receives only for domains verified in the receiving region. An identity can send, so it is
-    // set up as one that passes DMARC on both paths (Easy DKIM, MAIL FROM) and rejects the rest.
-    const identity = new SesDomain(spec.domain, { domain: spec.domain, regions: [region], dns: args.dns, dmarc: { policy: DmarcPolicy.REJECT }, ttl: spec.ttl, protect }, { parent: this });
+    // Verified in the receiving region, as SES requires (lib/receiving.ts says how).
+    const identity = new SesDomain(spec.domain, { ...receivingIdentityArgs(spec, args.dns), protect }, { parent: this });
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const created = spec.bucket.create ? reportsBucket(this, name, spec, accountId, protect) : undefined;
     const ruleSet = spec.ruleSet.mode === ReceiptRuleSetMode.CREATE ? new aws.ses.ReceiptRuleSet(`${name}-rule-set`, { region, ruleSetName: spec.ruleSet.name }, { parent: this }) : undefined;

@@ -6,10 +6,11 @@
  * receiving domain never takes mail that another part of the stack relies on.
  */
 import { bool, Checker, describe, integer, object, oneOf } from "./check";
-import { dnsTarget, domainName, recordTtl } from "./args";
+import { checkDomain, dnsTarget, domainName, recordTtl } from "./args";
+import { DmarcPolicy } from "./dmarc";
 import { isAtOrBelow, isValidLabel, organizationalDomain } from "./names";
 import { isReceivingRegion, RECEIVING_REGIONS } from "./regions";
-import { DnsTargetSpec } from "./spec";
+import { DnsProvider, DnsTargetSpec, DomainSpec } from "./spec";
 
 /** Whose receipt rule set the rule goes into: only one set is active per account and region. */
 export enum ReceiptRuleSetMode {
@@ -224,4 +225,24 @@ export function reportsBucketPolicy(spec: Pick<ReceivingSpec, "region" | "ruleSe
       },
     ],
   };
+}
+
+/**
+ * The receiving domain's own identity, as SesReportReceiving declares it (an SesDomain's
+ * arguments, with `dns` as the caller holds it): SES receives only for a domain verified in the
+ * receiving region. It passes DMARC on both paths (Easy DKIM, the default MAIL FROM) and rejects
+ * the rest, since nothing should send as it. `verify --stack` judges it from the same arguments.
+ */
+export function receivingIdentityArgs<Dns>(spec: Pick<ReceivingSpec, "domain" | "region" | "ttl">, dns: Dns): { domain: string; regions: string[]; dns: Dns; dmarc: { policy: DmarcPolicy }; ttl: number } {
+  return { domain: spec.domain, regions: [spec.region], dns, dmarc: { policy: DmarcPolicy.REJECT }, ttl: spec.ttl };
+}
+
+/** The model of that identity, for the front ends that judge it without the component (verify). */
+export function receivingIdentity(spec: ReceivingSpec): DomainSpec {
+  const { provider, zone, allowOverwrite } = spec.dns;
+  const c = new Checker();
+  const domain = checkDomain(c, receivingIdentityArgs(spec, { provider, zone, ...(provider === DnsProvider.ROUTE53 && { allowOverwrite }) }));
+  // The receiving spec is valid, so its identity's arguments are: a problem here is a bug.
+  if (!domain) throw new Error(`the receiving identity of ${spec.domain} does not validate: ${c.problems.join("; ")}`);
+  return domain;
 }

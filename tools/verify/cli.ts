@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RequiredPaths, REQUIRED_PATHS } from "../../lib/alignment";
 import { parseStackConfig } from "../../lib/config";
+import { receivingIdentity } from "../../lib/receiving";
+import { receivingRecords } from "../../lib/records";
 import { STANDARDS, Standards } from "../../lib/dmarc";
 import { DomainSpec } from "../../lib/spec";
 import { readStackConfig } from "../stack-config";
@@ -101,8 +103,16 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (standards !== undefined && !STANDARDS.includes(standards)) throw new UsageError(`--standards: must be ${STANDARDS.join(", ")}`);
 
   let specs: DomainSpec[];
-  if (values.stack !== undefined) specs = parseStackConfig(readStackConfig(io.cwd, values.stack)).domains;
-  else {
+  // A stack that receives its reports: the receiving domain is judged too, its MX and report authorizations declared.
+  let receiving: DeclaredRecord[] = [];
+  if (values.stack !== undefined) {
+    const stack = parseStackConfig(readStackConfig(io.cwd, values.stack));
+    specs = stack.domains;
+    if (stack.reports) {
+      specs = [...specs, receivingIdentity(stack.reports)];
+      receiving = receivingRecords(stack.reports);
+    }
+  } else {
     if (values.domain === undefined) throw new UsageError("--domain is required with --regions, --mail-from and --from");
     specs = [specFromFlags({ domain: values.domain, regions: list([values.regions ?? ""]), mailFrom: values["mail-from"], from: list(values.from) })];
   }
@@ -119,7 +129,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     replicas = state.replicas;
   }
   tokenMaps.push(tokensFromRecords(records), parseDkimTokens(values["dkim-tokens"] ?? [], specs.map((s) => s.name)));
-  const targets = buildTargets(specs, records, tokenMaps, requiredPaths, replicas, standards);
+  const targets = buildTargets(specs, [...records, ...receiving], tokenMaps, requiredPaths, replicas, standards);
 
   const client = makeClient(list(values.resolver), timeoutMs);
   try {

@@ -6,7 +6,7 @@
 import { AlignmentFacts, judgeAlignment, Outcome, PathSetup, rfc9989Verdict, StandardVerdict, Verdict } from "../../lib/alignment";
 import { Alignment, AppliedPolicy, DmarcDns, dmarcName, DmarcPolicy, DmarcStandard, oneLevelBelow, receiverPolicies, standardsOf, TxtAnswer, UnknownAnswer } from "../../lib/dmarc";
 import { normalizeName } from "../../lib/names";
-import { dkimPublicKey, dkimSelectorName, byodkimValue, easyDkimName, easyDkimTarget, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx } from "../../lib/records";
+import { dkimPublicKey, dkimSelectorName, byodkimValue, easyDkimName, easyDkimTarget, EASY_DKIM_TOKENS, isDkimTokenPlaceholder, mailFromDomain, parseMx, RecordRole } from "../../lib/records";
 import { dkimHost, feedbackHost, isSesDkimHost, regionOfFeedbackHost } from "../../lib/regions";
 import { checkSesSpf, expandSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LIMIT, SpfAnswer } from "../../lib/spf";
 import { Answer, Chain, describeFailure, QueryType } from "./dns";
@@ -374,10 +374,14 @@ function declaredFindings(target: Target, facts: Facts): Finding[] {
     }
     const answer = get(facts, record.type, record.name);
     const published = answer.status === "ok" ? answer.values : [];
-    const missing = record.values.filter((v) => !published.includes(normalize(record.type, v)));
-    if (missing.length === 0) return { check, region, status: "pass" as const, message: `published as declared` };
+    const declared = record.values.map((v) => normalize(record.type, v));
+    const missing = record.values.filter((_, i) => !published.includes(declared[i]));
+    // The MX of the reports' receiving domain must be SES's alone: any other means the name already receives mail.
+    const others = record.role === RecordRole.REPORTS_MX ? published.filter((v) => !declared.includes(v)) : [];
+    const elsewhere = others.length ? `${record.name} receives mail elsewhere (MX ${others.join(", ")}), which SES's MX would take from it: receive the reports at a domain of their own` : "";
+    if (missing.length === 0) return others.length ? { check, region, status: "fail" as const, message: `published as declared, but ${elsewhere}` } : { check, region, status: "pass" as const, message: `published as declared` };
     const seen = answer.status === "ok" ? `published: ${published.map((v) => JSON.stringify(v)).join(", ")}` : describeFailure(answer);
-    return { check, region, status: "fail" as const, message: `declared ${missing.map((v) => JSON.stringify(v)).join(", ")}; ${seen}` };
+    return { check, region, status: "fail" as const, message: `declared ${missing.map((v) => JSON.stringify(v)).join(", ")}; ${seen}${elsewhere && `; ${elsewhere}`}` };
   });
 }
 
