@@ -1,6 +1,8 @@
 /**
- * The XML reader: bytes of one aggregate report in, one `Report` out, streaming (saxes, a SAX
- * parser that never expands entities a DTD declares: `&lol;` stays text, so XML bombs cannot grow).
+ * The XML reader: bytes of one aggregate report in, one `Report` out. A report that is plain XML
+ * (nearly all are) is read by the fast path, lib/reports/plain-xml.ts; any other, and any too
+ * long to hold whole, by saxes, a streaming parser that never expands entities a DTD declares
+ * (`&lol;` stays text, so XML bombs cannot grow). Both tell the same `FeedbackReader`.
  *
  * It reads RFC 7489 appendix C, RFC 9990 and what real reporters send that is neither (see
  * docs/reports.md): any namespace or prefix, upper-case or padded words, empty elements, a BOM,
@@ -11,8 +13,10 @@
  * `auth_results` and the published alignment.
  */
 import { isIP } from "node:net";
-import { SaxesParser, SaxesTagPlain } from "saxes";
+import { isUtf8 } from "node:buffer";
+import { SaxesParser } from "saxes";
 import { normalizeName, organizationalDomain } from "../names";
+import { scanPlainXml, XmlHandler } from "./plain-xml";
 import { addName, Disposition, DISPOSITIONS, newSourceTally, NotAReport, PublishedPolicy, Report, ReportFormat, RFC9990_NAMESPACE, SourceTally } from "./report";
 
 /** Warnings kept per report; the rest are counted. */
@@ -60,9 +64,9 @@ function sniffEncoding(head: Uint8Array): string {
 /** An element the reader knows, by its local name below its parent; `leaf` gets its text when it closes. */
 interface ElementNode {
   children: Map<string, ElementNode>;
-  leaf?: (r: ReportReader, text: string) => void;
-  open?: (r: ReportReader) => void;
-  close?: (r: ReportReader) => void;
+  leaf?: (r: FeedbackReader, text: string) => void;
+  open?: (r: FeedbackReader) => void;
+  close?: (r: FeedbackReader) => void;
 }
 
 type Spec = { leaf?: ElementNode["leaf"]; open?: ElementNode["open"]; close?: ElementNode["close"]; children?: Record<string, Spec> };
@@ -106,7 +110,7 @@ const FEEDBACK = tree({
         error: { leaf: (r, t) => t.trim() && r.warn(`the reporter noted an error: ${t.trim()}`) },
       },
     },
-    policy_published: { children: Object.fromEntries(POLICY_KEYS.map((key) => [key, { leaf: (r: ReportReader, t: string) => r.setPolicy(key, t) }])) },
+    policy_published: { children: Object.fromEntries(POLICY_KEYS.map((key) => [key, { leaf: (r: FeedbackReader, t: string) => r.setPolicy(key, t) }])) },
     record: {
       open: (r) => r.startRecord(),
       close: (r) => r.endRecord(),
@@ -136,21 +140,145 @@ const FEEDBACK = tree({
 const OUTSIDE = tree({});
 const IGNORED = tree({});
 
+/**
+ * The text of a report longest held whole for the fast path (lib/reports/plain-xml.ts); a longer
+ * one is streamed through saxes as it comes, so memory stays bounded whatever the size.
+ */
+const PLAIN_SCAN_LIMIT = 8 * 1024 * 1024;
+
+/** Bytes of one aggregate report in, one `Report` out: the public face of the two parsers. */
 export class ReportReader {
-  private readonly parser = new SaxesParser();
   private decoder: TextDecoder | undefined;
   private utf8 = true;
   private replaced = false;
   private started = false;
+  /** What decoding found, before either parser ran. */
+  private readonly decodingWarnings: string[] = [];
+  /** The text so far, while the document may still be plain XML; undefined once streamed to saxes. */
+  private held: string[] | undefined = [];
+  private heldLength = 0;
+  private streamed: SaxesReading | undefined;
+
+  /** Feed the next bytes of the document. */
+  write(bytes: Uint8Array): void {
+    if (!this.decoder) {
+      let encoding = sniffEncoding(bytes);
+      try {
+        this.decoder = new TextDecoder(encoding);
+      } catch {
+        this.decodingWarning(`declared encoding "${encoding}" is unknown; read as UTF-8`);
+        encoding = "utf-8";
+        this.decoder = new TextDecoder(encoding);
+      }
+      this.utf8 = this.decoder.encoding === "utf-8";
+    }
+    // Valid UTF-8 (nearly always) needs no search for replacement characters.
+    if (this.utf8 && !this.replaced && !isUtf8(bytes)) this.feed(this.decoder.decode(bytes, { stream: true }), true);
+    else this.feed(this.decoder.decode(bytes, { stream: true }), false);
+  }
+
+  private decodingWarning(message: string): void {
+    this.decodingWarnings.push(message);
+    this.streamed?.feedback.warn(message);
+  }
+
+  private feed(text: string, maybeReplaced: boolean): void {
+    if (!this.started) {
+      // Blank lines before `<?xml` are common and harmless; saxes would call them an error.
+      text = text.replace(/^\s+/, "");
+      if (text === "") return;
+      this.started = true;
+    }
+    if (maybeReplaced && !this.replaced && text.includes("\uFFFD")) {
+      this.replaced = true;
+      this.decodingWarning("invalid UTF-8: bytes that are not UTF-8 were replaced by U+FFFD");
+    }
+    if (this.held) {
+      this.held.push(text);
+      this.heldLength += text.length;
+      if (this.heldLength > PLAIN_SCAN_LIMIT) {
+        this.streamed = new SaxesReading(this.decodingWarnings);
+        for (const part of this.held) this.streamed.write(part);
+        this.held = undefined;
+      }
+    } else this.streamed!.write(text);
+  }
+
+  /** The report, once every byte has been written; throws `NotAReport` when it cannot count. */
+  finish(): Report {
+    if (this.decoder) {
+      const rest = this.decoder.decode();
+      if (rest) this.feed(rest, true);
+    }
+    if (this.held) {
+      const text = this.held.length === 1 ? this.held[0] : this.held.join("");
+      const plain = new FeedbackReader(this.decodingWarnings);
+      if (scanPlainXml(text, plain)) return plain.finish([], 0);
+      this.streamed = new SaxesReading(this.decodingWarnings);
+      this.streamed.write(text);
+    }
+    return this.streamed!.finish();
+  }
+}
+
+/** The conforming path: saxes, for a document that is not plain XML or too long to hold whole. */
+class SaxesReading {
+  private readonly parser = new SaxesParser();
+  readonly feedback: FeedbackReader;
+  private readonly errors: string[] = [];
+  private errorCount = 0;
+  private capturing = false;
+
+  constructor(decodingWarnings: readonly string[]) {
+    const feedback = (this.feedback = new FeedbackReader(decodingWarnings));
+    this.parser.on("error", (error) => {
+      this.errorCount++;
+      if (this.errors.length < 3) this.errors.push(error.message);
+    });
+    this.parser.on("opentag", (tag) => {
+      feedback.open(tag.name, tag.attributes);
+      this.followCapture();
+    });
+    this.parser.on("closetag", () => {
+      feedback.close();
+      this.followCapture();
+    });
+    this.parser.on("cdata", this.onText);
+  }
+
+  private readonly onText = (text: string) => this.feedback.text(text);
+
+  /**
+   * The text handler is set only while the reader keeps text: saxes then does not cut out the
+   * white space between elements, most of a report's text.
+   */
+  private followCapture(): void {
+    if (this.feedback.capturing === this.capturing) return;
+    this.capturing = this.feedback.capturing;
+    if (this.capturing) this.parser.on("text", this.onText);
+    else this.parser.off("text");
+  }
+
+  write(text: string): void {
+    this.parser.write(text);
+  }
+
+  finish(): Report {
+    this.parser.close();
+    return this.feedback.finish(this.errors, this.errorCount);
+  }
+}
+
+/** The FEEDBACK tree walked as elements open and close, and what they say tallied into a `Report`. */
+class FeedbackReader implements XmlHandler {
   /** The open elements' nodes of the FEEDBACK tree; `OUTSIDE` above `<feedback>`, `IGNORED` below elements not read. */
   private readonly stack: ElementNode[] = [];
   private node: ElementNode = OUTSIDE;
   /** Whether `<feedback>` has opened (a second one is not read). */
   private opened = false;
-  private text = "";
+  capturing = false;
+  private collected = "";
   private namespace: string | null = null;
-  private readonly xmlErrors: string[] = [];
-  private xmlErrorCount = 0;
   private readonly warnings: string[] = [];
   private warningOverflow = 0;
   private readonly warned = new Set<string>();
@@ -163,62 +291,18 @@ export class ReportReader {
   private readonly sources = new Map<string, SourceTally>();
   private readonly totals = { rows: 0, messages: 0, dmarcPass: 0, dkimPass: 0, spfPass: 0 };
 
-  constructor() {
-    this.parser.on("error", (error) => {
-      this.xmlErrorCount++;
-      if (this.xmlErrors.length < 3) this.xmlErrors.push(error.message);
-    });
-    this.parser.on("opentag", (tag) => this.open(tag));
-    this.parser.on("closetag", () => this.close());
-    // The text handler is set only inside elements whose text is kept (see open/close): saxes
-    // then does not cut out the whitespace between elements, most of a report's text.
-    this.parser.on("cdata", this.onText);
+  constructor(decodingWarnings: readonly string[]) {
+    for (const warning of decodingWarnings) this.warn(warning);
   }
 
-  private readonly onText = (text: string) => {
-    this.text += text;
-  };
-
-  /** Feed the next bytes of the document. */
-  write(bytes: Uint8Array): void {
-    if (!this.decoder) {
-      let encoding = sniffEncoding(bytes);
-      try {
-        this.decoder = new TextDecoder(encoding);
-      } catch {
-        this.warn(`declared encoding "${encoding}" is unknown; read as UTF-8`);
-        encoding = "utf-8";
-        this.decoder = new TextDecoder(encoding);
-      }
-      this.utf8 = this.decoder.encoding === "utf-8";
-    }
-    this.feed(this.decoder.decode(bytes, { stream: true }));
-  }
-
-  private feed(text: string): void {
-    if (!this.started) {
-      // Blank lines before `<?xml` are common and harmless; saxes would call them an error.
-      text = text.replace(/^\s+/, "");
-      if (text === "") return;
-      this.started = true;
-    }
-    if (this.utf8 && !this.replaced && text.includes("\uFFFD")) {
-      this.replaced = true;
-      this.warn("invalid UTF-8: bytes that are not UTF-8 were replaced by U+FFFD");
-    }
-    this.parser.write(text);
-  }
-
-  /** The report, once every byte has been written; throws `NotAReport` when it cannot count. */
-  finish(): Report {
-    if (this.decoder) this.feed(this.decoder.decode());
-    this.parser.close();
+  /** The report, after the last element; `xmlErrors` are the first of `xmlErrorCount` well-formedness errors. */
+  finish(xmlErrors: readonly string[], xmlErrorCount: number): Report {
     if (!this.opened) {
-      const why = this.xmlErrorCount ? ` (not well-formed XML: ${this.xmlErrors[0]})` : "";
+      const why = xmlErrorCount ? ` (not well-formed XML: ${xmlErrors[0]})` : "";
       throw new NotAReport(`no <feedback> element: not a DMARC aggregate report${why}`);
     }
-    if (this.xmlErrorCount) {
-      this.warn(`XML is not well-formed (${this.xmlErrorCount} error${this.xmlErrorCount > 1 ? "s" : ""}: ${this.xmlErrors.join("; ")}); read what it holds`);
+    if (xmlErrorCount) {
+      this.warn(`XML is not well-formed (${xmlErrorCount} error${xmlErrorCount > 1 ? "s" : ""}: ${xmlErrors.join("; ")}); read what it holds`);
     }
     const m = this.meta;
     const email = m.email.trim() || null;
@@ -265,31 +349,35 @@ export class ReportReader {
     return Math.floor(Number(t));
   }
 
-  private open(tag: SaxesTagPlain): void {
-    const colon = tag.name.indexOf(":");
-    const local = colon < 0 ? tag.name : tag.name.slice(colon + 1);
+  open(name: string, attributes: Readonly<Record<string, string>>): void {
+    const colon = name.indexOf(":");
+    const local = colon < 0 ? name : name.slice(colon + 1);
     this.stack.push(this.node);
     if (this.node === OUTSIDE) {
       if (local !== "feedback" || this.opened) return;
       this.node = FEEDBACK;
       this.opened = true;
-      this.namespace = tag.attributes[colon < 0 ? "xmlns" : `xmlns:${tag.name.slice(0, colon)}`] ?? null;
+      this.namespace = attributes[colon < 0 ? "xmlns" : `xmlns:${name.slice(0, colon)}`] ?? null;
       return;
     }
     this.node = this.node.children.get(local) ?? IGNORED;
     if (this.node.leaf) {
-      this.text = "";
-      this.parser.on("text", this.onText);
+      this.collected = "";
+      this.capturing = true;
     }
     this.node.open?.(this);
   }
 
-  private close(): void {
+  text(text: string): void {
+    this.collected += text;
+  }
+
+  close(): void {
     const node = this.node;
     this.node = this.stack.pop() ?? OUTSIDE;
     if (node.leaf) {
-      this.parser.off("text");
-      node.leaf(this, this.text);
+      this.capturing = false;
+      node.leaf(this, this.collected);
     } else node.close?.(this);
   }
 

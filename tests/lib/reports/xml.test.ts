@@ -101,6 +101,22 @@ describe("reports: the XML reader", () => {
       assert.match(warnings, /XML is not well-formed/);
     });
 
+    for (const name of ["googleXml", "ironportXml", "netease163", "yeahNet"] as const) {
+      it(`reads ${name} alike by the fast path and by saxes (a comment makes it not plain)`, () => {
+        const text = real(name).toString("utf8");
+        assert.deepEqual(read(text.replace("<feedback", "<!-- not plain --><feedback")), read(text));
+      });
+    }
+
+    it("streams a report longer than the fast path holds through saxes, and counts it all", () => {
+      const text = real("yeahNet").toString("utf8");
+      const records = text.slice(text.indexOf("<record>"), text.lastIndexOf("</record>") + "</record>".length);
+      const copies = Math.ceil((9 * 1024 * 1024) / records.length);
+      const long = text.replace(records, records.repeat(copies));
+      const one = countByRegex(text);
+      assert.deepEqual(totals(read(long)), { rows: one.rows * copies, messages: one.messages * copies, dkimPass: one.dkimPass * copies, spfPass: one.spfPass * copies, dmarcPass: one.dmarcPass * copies });
+    });
+
     it("gives the same report whatever the chunks (one byte at a time)", () => {
       const bytes = real("ironportXml");
       assert.deepEqual(read(bytes, 1), read(bytes));
