@@ -109,7 +109,8 @@ export function scanPlainXml(text: string, handler: XmlHandler): boolean {
     if (lt < 0) return rooted && open.length === 0;
     if (text.charCodeAt(lt + 1) === SLASH) {
       const top = open.pop();
-      if (top === undefined || !text.startsWith(top, lt + 2)) return false;
+      // Cut out and compared: cheaper in V8 than startsWith at an offset.
+      if (top === undefined || text.slice(lt + 2, lt + 2 + top.length) !== top) return false;
       const gt = skipSpace(text, lt + 2 + top.length);
       if (text.charCodeAt(gt) !== GT) return false;
       handler.close();

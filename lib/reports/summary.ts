@@ -82,6 +82,13 @@ export interface Summary {
   domains: DomainSummary[];
 }
 
+/** A published policy as reports are counted under it: its text and its rollout stage. */
+interface KnownPolicy {
+  policy: PublishedPolicy;
+  text: string;
+  stage: number;
+}
+
 interface SourceState extends SourceTally {
   reporters: Set<string>;
 }
@@ -125,8 +132,8 @@ export class Summarizer {
   private readonly skipped: Summary["skipped"] = [];
   /** Policy domain → reporter (lower case) → report id → the file first read from: what was counted. */
   private readonly seen = new Map<string, Map<string, Map<string, string>>>();
-  /** One object per distinct published policy: most reports of a domain share theirs. */
-  private readonly policies = new Map<string, PublishedPolicy>();
+  /** One per distinct published policy: most reports of a domain share theirs. */
+  private readonly policies = new Map<string, KnownPolicy>();
   private readonly domains = new Map<string, DomainState>();
   private outsidePeriod = 0;
 
@@ -147,6 +154,7 @@ export class Summarizer {
   add(file: string, parsed: Report): void {
     const report = { ...parsed, reporter: own(parsed.reporter), reportId: own(parsed.reportId), domain: own(parsed.domain) };
     const day = reportDay(report);
+    const policy = this.intern(report.policy);
     if ((this.period.since && day < this.period.since) || (this.period.until && day > this.period.until)) {
       this.outsidePeriod++;
       return;
@@ -160,7 +168,7 @@ export class Summarizer {
       end: iso(report.end),
       format: report.format,
       generator: report.generator === null ? null : own(report.generator),
-      policy: this.intern(report.policy),
+      policy: policy.policy,
       rows: report.rows,
       ...tallyOf(report),
       ...(report.warnings.length ? { warnings: report.warnings } : {}),
@@ -173,18 +181,20 @@ export class Summarizer {
     this.reports.push(first === undefined ? entry : { ...entry, duplicateOf: first });
     if (first !== undefined) return;
     ids.set(report.reportId, file);
-    this.count(report, day);
+    this.count(report, day, policy);
   }
 
-  private intern(policy: PublishedPolicy): PublishedPolicy {
+  private intern(policy: PublishedPolicy): KnownPolicy {
     const key = JSON.stringify(policy);
-    const known = this.policies.get(key);
-    if (known) return known;
-    this.policies.set(key, policy);
-    return policy;
+    let known = this.policies.get(key);
+    if (!known) {
+      known = { policy, text: policyText(policy), stage: stageOf(policy).stage.number };
+      this.policies.set(key, known);
+    }
+    return known;
   }
 
-  private count(report: Report, day: string): void {
+  private count(report: Report, day: string, policy: KnownPolicy): void {
     let d = this.domains.get(report.domain);
     if (!d) {
       d = {
@@ -192,7 +202,7 @@ export class Summarizer {
         begin: report.begin,
         end: report.end,
         reports: 0,
-        latest: { end: report.end, policy: report.policy },
+        latest: { end: report.end, policy: policy.policy },
         latestPct: { end: -1, pct: null },
         latestTesting: { end: -1, testing: null },
         policies: new Set(),
@@ -207,13 +217,12 @@ export class Summarizer {
     addTally(d.total, report);
     d.begin = Math.min(d.begin, report.begin);
     d.end = Math.max(d.end, report.end);
-    if (report.end >= d.latest.end) d.latest = { end: report.end, policy: report.policy };
+    if (report.end >= d.latest.end) d.latest = { end: report.end, policy: policy.policy };
     if (report.policy.pct !== null && report.end >= d.latestPct.end) d.latestPct = { end: report.end, pct: report.policy.pct };
     if (report.policy.testing !== null && report.end >= d.latestTesting.end) d.latestTesting = { end: report.end, testing: report.policy.testing };
-    d.policies.add(policyText(report.policy));
-    const stage = stageOf(report.policy).stage.number;
-    const stageDays = d.stageDays.get(stage) ?? new Set<string>();
-    d.stageDays.set(stage, stageDays.add(day));
+    d.policies.add(policy.text);
+    const stageDays = d.stageDays.get(policy.stage) ?? new Set<string>();
+    d.stageDays.set(policy.stage, stageDays.add(day));
 
     const reporter = d.reporters.get(report.reporter) ?? { reporter: report.reporter, reports: 0, ...emptyTally() };
     d.reporters.set(report.reporter, reporter);
