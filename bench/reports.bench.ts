@@ -9,9 +9,10 @@
  * time this process used, and the fastest of each is compared. Both swing by half from pass to
  * pass on this machine's shared cores, so the two are also compared by the instructions they
  * execute at 1,000 reports (valgrind's callgrind), which the machine's other work does not change
- * (kernel time, as in reading files, is not counted there). Then peak RSS of `npm run reports` itself at 1,000 and at
- * 10,000 reports, each in its own process (/usr/bin/time). Targets: within 2x of the ceiling; RSS
- * at 10,000 at most 1.5x that at 1,000. A missed target prints MISS; a wrong count fails the run.
+ * (kernel time, as in reading files, is not counted there). Then peak RSS of `npm run reports`
+ * itself at 1,000 and at 10,000 reports, each in its own process (/usr/bin/time). Targets: within
+ * 2x of the ceiling; RSS at 10,000 at most 1.5x that at 1,000. A missed target prints MISS; a
+ * wrong count fails the run.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";

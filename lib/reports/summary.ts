@@ -154,11 +154,11 @@ export class Summarizer {
   add(file: string, parsed: Report): void {
     const report = { ...parsed, reporter: own(parsed.reporter), reportId: own(parsed.reportId), domain: own(parsed.domain) };
     const day = reportDay(report);
-    const policy = this.intern(report.policy);
     if ((this.period.since && day < this.period.since) || (this.period.until && day > this.period.until)) {
       this.outsidePeriod++;
       return;
     }
+    const policy = this.intern(report.policy);
     const entry: ReportEntry = {
       file,
       reporter: report.reporter,
