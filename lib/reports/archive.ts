@@ -29,11 +29,21 @@ function tooLarge(what: string, limit: number): NotAReport {
   return new NotAReport(`${what} expands past ${mebibytes(limit)}, the limit for one member (--max-member-mb): refused`);
 }
 
-/** Inflates `data` in one call, refusing output past `room` bytes; `what` names it in errors. */
-function inflateAtOnce(data: Buffer, room: number, what: string, tooMuch: () => NotAReport): { buffer: Buffer; consumed: number } {
+/** Deflate's largest expansion: a byte of compressed data holds at most 1,032 bytes (zlib's FAQ). */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Inflates `data` in one call, refusing output past `room` bytes; `what` names it in errors.
+ * `expected` is what a header says it expands to: an output buffer of that size (bounded by what
+ * deflate can do with `data`) is filled once, where zlib's 16 KiB default would be filled,
+ * renewed and joined.
+ */
+function inflateAtOnce(data: Buffer, room: number, expected: number, what: string, tooMuch: () => NotAReport): { buffer: Buffer; consumed: number } {
   let result: { buffer: Buffer; engine: { bytesWritten: number } };
+  // One byte over, so that zlib does not start a second buffer after filling the first.
+  const chunkSize = Math.max(64, Math.min(expected, room, data.length * MAX_DEFLATE_RATIO) + 1);
   try {
-    result = inflateRawSync(data, { info: true, maxOutputLength: Math.max(1, room) }) as unknown as typeof result;
+    result = inflateRawSync(data, { info: true, maxOutputLength: Math.max(1, room), chunkSize }) as unknown as typeof result;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooMuch();
     throw new NotAReport(`${what}: ${(error as Error).message}`);
@@ -65,6 +75,9 @@ function gzipHeaderEnd(buf: Buffer, offset: number): number {
   return p;
 }
 
+/** What the last member of a gzip file says it expands to (ISIZE, RFC 1952 §2.3.1): the whole, for the usual single member. */
+const lastMemberSize = (buf: Buffer) => (buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0);
+
 /**
  * The bytes a gzip file holds, member after member (RFC 1952 allows several, read as one). Bytes
  * after the last member that do not start another are reported through `warn` and ignored:
@@ -79,7 +92,7 @@ export async function* gunzip(buf: Buffer, limit: number, warn: (message: string
     let size = 0;
     let consumed: number;
     if (buf.length - start <= INFLATE_AT_ONCE) {
-      const { buffer, consumed: used } = inflateAtOnce(buf.subarray(start), limit - total, "gzip", () => tooLarge("gzip data", limit));
+      const { buffer, consumed: used } = inflateAtOnce(buf.subarray(start), limit - total, lastMemberSize(buf), "gzip", () => tooLarge("gzip data", limit));
       consumed = used;
       total += buffer.length;
       size = buffer.length;
@@ -174,7 +187,7 @@ function inflateEntry(entry: Entry, buf: Buffer): AsyncIterable<Buffer> | NotARe
     const fileDataStart = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
     const data = buf.subarray(fileDataStart, fileDataStart + entry.compressedSize);
     // Its header's size is within the limit (unzip checked): inflating past it is a lie, so stop there.
-    const bytes = entry.compressionMethod === 0 ? data : inflateAtOnce(data, entry.uncompressedSize, what, () => liesAboutSize(what, entry.uncompressedSize)).buffer;
+    const bytes = entry.compressionMethod === 0 ? data : inflateAtOnce(data, entry.uncompressedSize, entry.uncompressedSize, what, () => liesAboutSize(what, entry.uncompressedSize)).buffer;
     if (bytes.length !== entry.uncompressedSize) return new NotAReport(`${what} holds ${bytes.length} bytes, not the ${entry.uncompressedSize} its header says: a corrupt archive, refused`);
     if (crc32(bytes) !== entry.crc32) return new NotAReport(`${what}: CRC check failed: the data is corrupt`);
     return once(bytes);

@@ -66,6 +66,14 @@ describe("reports: bounded gzip and zip", () => {
     await rejects(gunzipAll(flipped), /CRC or size check failed/);
   });
 
+  it("sizes its output by the gzip trailer's ISIZE only as a hint: a lying one is refused by the size check", async () => {
+    for (const isize of [0, 1, 0xffffffff]) {
+      const lying = gzipSync("<feedback></feedback>");
+      lying.writeUInt32LE(isize, lying.length - 4);
+      await rejects(gunzipAll(lying), /CRC or size check failed/);
+    }
+  });
+
   it("refuses a gzip bomb once it expands past the limit, without inflating the rest", async () => {
     const bomb = gzipSync(Buffer.alloc(64 * MiB));
     assert.ok(bomb.length < 100 * 1024);
