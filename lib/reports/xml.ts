@@ -22,6 +22,9 @@ import { addName, Disposition, DISPOSITIONS, newSourceTally, NotAReport, Publish
 /** Warnings kept per report; the rest are counted. */
 const WARNINGS_PER_REPORT = 10;
 
+/** 10000-01-01T00:00:00Z in epoch seconds. */
+const LAST_DAY_END = 253402300800;
+
 const POLICIES = new Set(["none", "quarantine", "reject"]);
 const YES_NO = new Set(["y", "n"]);
 const ALIGNMENTS = new Set(["r", "s"]);
@@ -361,7 +364,10 @@ class FeedbackReader implements XmlHandler {
   private timestamp(which: string, text: string): number {
     const t = text.trim();
     if (!/^[0-9]+(\.[0-9]*)?$/.test(t)) throw new NotAReport(`date_range ${which} ${t ? `"${t}" is not a time in seconds` : "is missing"}`);
-    return Math.floor(Number(t));
+    const seconds = Math.floor(Number(t));
+    // Days are written YYYY-MM-DD: a later time has no day to be counted on.
+    if (seconds >= LAST_DAY_END) throw new NotAReport(`date_range ${which} "${t}" is after the year 9999: not a time a report covers`);
+    return seconds;
   }
 
   open(name: string, attributes: Readonly<Record<string, string>>): void {

@@ -233,6 +233,11 @@ describe("reports: the XML reader", () => {
     it("refuses a report without report_id", () => fails(report7489({ metadata: "<org_name>r.example</org_name><date_range><begin>1</begin><end>2</end></date_range>" }), /no report_id/));
     it("refuses a report without reporter", () => fails(report7489({ metadata: "<report_id>x</report_id><date_range><begin>1</begin><end>2</end></date_range>" }), /neither org_name nor email/));
     it("refuses a date that is not a number", () => fails(report7489({ metadata: "<org_name>r.example</org_name><report_id>x</report_id><date_range><begin>yesterday</begin><end>2</end></date_range>" }), /date_range begin "yesterday" is not a time in seconds/));
+    it("refuses a date past the year 9999, which has no day to count on", () => {
+      fails(report7489({ metadata: "<org_name>r.example</org_name><report_id>x</report_id><date_range><begin>1</begin><end>99999999999999999</end></date_range>" }), /date_range end "99999999999999999" is after the year 9999/);
+      fails(report7489({ metadata: "<org_name>r.example</org_name><report_id>x</report_id><date_range><begin>253402300800</begin><end>253402300800</end></date_range>" }), /date_range begin "253402300800" is after the year 9999/);
+      assert.equal(read(report7489({ metadata: "<org_name>r.example</org_name><report_id>x</report_id><date_range><begin>253402300799</begin><end>253402300799</end></date_range>" })).end, 253402300799);
+    });
     it("refuses a report without policy domain", () => fails(report7489({ policy: "<p>none</p>" }), /policy_published has no domain/));
     it("reads p as none when it is missing, as RFC 9989 says", () => {
       const r = read(report7489({ policy: "<domain>example.com</domain>" }));
