@@ -1,6 +1,7 @@
 /** The DNS message codec, on hand-made bytes. */
 import assert from "node:assert/strict";
 import { decodeResponse, encodeQuery, recordsFor, TYPE_CODES } from "../../tools/verify/wire";
+import { seededRandom } from "../fixtures/random";
 
 /** Where the answers start in a response to `query`: after its header and question, where its OPT record was. */
 const answersAt = (query: Buffer) => query.length - 11;
@@ -55,13 +56,8 @@ describe("verify's DNS codec", () => {
     const mx = rr(TYPE_CODES.MX, Buffer.from("\x00\x0a\x02mx\xc0\x0c", "latin1"));
     const original = respond(query, 3, cname, txt, mx);
     assert.equal(recordsFor(decodeResponse(original), "a.test", TYPE_CODES.TXT).length, 1);
-    let seed = 0x2545f491; // xorshift32: the same mutations on every run
-    const random = (below: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % below;
-    };
+    const next = seededRandom(0x2545f491);
+    const random = (below: number) => Math.floor(next() * below);
     let read = 0;
     for (let i = 0; i < 20000; i++) {
       const message = Buffer.from(original);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Summary } from "../../../lib/reports/summary";
 import { main, parseDay } from "../../../tools/reports/cli";
+import { seededRandom } from "../../fixtures/random";
 import { real, reportEmail, rfc9990Report } from "../../fixtures/reports";
 import { npmRun } from "../cli";
 
@@ -109,6 +110,36 @@ describe("reports command line", () => {
       assert.match(err, /^usage: npm run reports/m);
     });
   }
+
+  it("reads or refuses each of 600 real reports whose values are replaced by odd ones, in every output: never a throw", async () => {
+    // Real reports (the draft format's by its first 20 records), with one to three element texts (counts, dates, IPs, verdicts, names…) replaced.
+    const ODD = ["", " ", "-1", "0", "-0", "12.0", "1.5", "1e309", "0x10", "NaN", "99999999999999999999", "253402300799", "253402300800", "PASS", " Reject ", "none", "s", "y", "254.1.2.3.4", "::1", "2001:db8::/32", "\u202egoogle.com", "ÿ", "x".repeat(300)];
+    const LEAF = /(<([A-Za-z_][\w.:-]*)[^>]*>)([^<]*)(<\/\2>)/g;
+    const draft = real("googleDraft").toString("utf8");
+    const twentyRecords = draft.split("</record>").slice(0, 20).join("</record>") + "</record>\n</feedback>\n";
+    const bases = [...(["googleXml", "ironportXml", "netease163", "aol"] as const).map((name) => real(name).toString("utf8")), twentyRecords];
+    const next = seededRandom(7489);
+    const fuzzed = join(dir, "fuzzed");
+    mkdirSync(fuzzed);
+    for (let i = 0; i < 600; i++) {
+      const base = bases[i % bases.length];
+      const leaves = [...base.matchAll(LEAF)].length;
+      const chosen = new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => Math.floor(next() * leaves)));
+      let n = 0;
+      const text = base.replace(LEAF, (whole, open: string, _name, _text, close: string) => (chosen.has(n++) ? `${open}${ODD[Math.floor(next() * ODD.length)]}${close}` : whole));
+      writeFileSync(join(fuzzed, `r${String(i).padStart(3, "0")}.xml`), `${text.replace(/<report_id>[^<]*/, `<report_id>fuzz-${i}`)}`);
+    }
+    const json = await run([fuzzed, "--json"]);
+    assert.ok(json.code === 0 || json.code === 1, json.err);
+    assert.equal(json.err, "");
+    const summary = JSON.parse(json.out) as Summary;
+    assert.equal(summary.reports.length + summary.errors.length, 600);
+    assert.ok(summary.reports.length > 300 && summary.errors.length > 10, `${summary.reports.length} read, ${summary.errors.length} refused: both outcomes exercised`);
+    for (const args of [[], ["--html", join(dir, "fuzzed.html")]]) {
+      const other = await run([fuzzed, ...args]);
+      assert.equal(other.code, json.code, other.err);
+    }
+  });
 
   it("runs as npm run reports: a broken input is listed, never a stack trace", () => {
     const broken = npmRun("reports", [mixed, "--max-member-mb", "1"]);
