@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { runPolicies } from "../tools/run-policies";
 import { domainStack } from "../tests/policy/stacks";
+import { median } from "./stats";
 
 const SIZES = [2_000, 20_000];
 const REGIONS = ["us-east-1", "eu-west-1", "af-south-1"];
@@ -50,7 +51,6 @@ async function child(size: number, preview: boolean): Promise<void> {
     cpuTimes.push((used.user + used.system) / 1e6);
   }
   // Medians: other work on the machine (and the collector) only ever adds time.
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
   const figures: Figures = { resources: stack.length, seconds: median(times), cpuSeconds: median(cpuTimes), peakRssMb: process.resourceUsage().maxRSS / 1024, findings };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

@@ -13,6 +13,7 @@ import { DnsClient, DnsStats } from "../tools/verify/dns";
 import { verify } from "../tools/verify/gather";
 import { build, Case, spec, targetOf, testZone } from "../tests/verify/cases";
 import { startKnot } from "../tests/verify/knot";
+import { median } from "./stats";
 
 const DOMAINS = 1000;
 const REGIONS = ["us-east-1", "eu-west-1"];
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
       ceilings.push(dnsperf(knot, file));
     }
     const sent = stats.sent.length;
-    const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b)[Math.floor(PASSES / 2)];
+    const seconds = median(runs.map((r) => r.seconds));
     const ok = Math.min(...runs.map((r) => r.ok));
     const timeouts = runs.reduce((n, r) => n + r.stats.timeouts, 0);
     const lost = ceilings.reduce((n, c) => n + c.lost, 0);
