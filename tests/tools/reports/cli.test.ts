@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Summary } from "../../../lib/reports/summary";
 import { main, parseDay } from "../../../tools/reports/cli";
+import { SEMI_SPACE_FLAG } from "../../../tools/reports";
+import { scripts } from "../../../package.json";
 import { seededRandom } from "../../fixtures/random";
 import { real, reportEmail, rfc9990Report } from "../../fixtures/reports";
 import { npmRun } from "../cli";
@@ -139,6 +141,10 @@ describe("reports command line", () => {
       const other = await run([fuzzed, ...args]);
       assert.equal(other.code, json.code, other.err);
     }
+  });
+
+  it("runs as npm run reports with the young-generation cap, so that it is not started twice", () => {
+    assert.deepEqual(scripts.reports.split(" ").slice(0, 2), ["node", SEMI_SPACE_FLAG]);
   });
 
   it("runs as npm run reports: a broken input is listed, never a stack trace", () => {
