@@ -12,7 +12,7 @@
  * (kernel time, as in reading files, is not counted there). Then peak RSS of `npm run reports`
  * itself at 1,000 and at 10,000 reports, each in its own process (/usr/bin/time), after a run that
  * fills tsx's cache of compiled files (else the first run also compiles), three times each in
- * turn, compared by their medians (one run's peak moves by a tenth). Targets: within
+ * turn, compared by their medians (one run's peak at 10,000 moves by up to a fifth). Targets: within
  * 2x of the ceiling; RSS at 10,000 at most 1.5x that at 1,000. A missed target prints MISS; a
  * wrong count fails the run.
  */
