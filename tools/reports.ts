@@ -1,7 +1,6 @@
 /** `reports`: read DMARC aggregate reports and advise on the rollout. See tools/reports/cli.ts. */
 import { spawn } from "node:child_process";
 import { runAsProcess } from "./command";
-import { main } from "./reports/cli";
 
 /**
  * The V8 flag `reports` runs with: young-generation semi-spaces of 8 MiB, without which Node 24
@@ -34,7 +33,10 @@ function relaunch(argv: string[]): Promise<void> {
 }
 
 export function run(argv: string[]): Promise<void> {
-  return semiSpaceSet() ? runAsProcess(main, argv) : relaunch(argv);
+  if (!semiSpaceSet()) return relaunch(argv);
+  // Loaded only here: a Node that starts another need not hold the reader while it waits.
+  const { main } = require("./reports/cli") as typeof import("./reports/cli");
+  return runAsProcess(main, argv);
 }
 
 if (require.main === module) void run(process.argv.slice(2));

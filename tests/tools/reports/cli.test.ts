@@ -129,7 +129,7 @@ describe("reports command line", () => {
       const chosen = new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => Math.floor(next() * leaves)));
       let n = 0;
       const text = base.replace(LEAF, (whole, open: string, _name, _text, close: string) => (chosen.has(n++) ? `${open}${ODD[Math.floor(next() * ODD.length)]}${close}` : whole));
-      writeFileSync(join(fuzzed, `r${String(i).padStart(3, "0")}.xml`), `${text.replace(/<report_id>[^<]*/, `<report_id>fuzz-${i}`)}`);
+      writeFileSync(join(fuzzed, `r${String(i).padStart(3, "0")}.xml`), text.replace(/<report_id>[^<]*/, `<report_id>fuzz-${i}`));
     }
     const json = await run([fuzzed, "--json"]);
     assert.ok(json.code === 0 || json.code === 1, json.err);
