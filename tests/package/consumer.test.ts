@@ -13,7 +13,7 @@ import { plain, runProgram } from "../../tools/mock-run";
 import { CASES, testZone } from "../verify/cases";
 import { KnotServer, startKnot } from "../verify/knot";
 import { packArgs } from "../../policy/pack";
-import { SEMI_SPACE_FLAG } from "../../tools/reports";
+import { MEMORY_FLAGS } from "../../tools/reports";
 import { installed, ROOT } from "./packed";
 
 const run = promisify(execFile);
@@ -95,16 +95,20 @@ describe("a program of someone else's using the installed library (examples/cons
       await assert.rejects(run(bin(), ["reports", "--since", "yesterday", report], { cwd: dir }), (e: any) => e.code === 2 && /--since/.test(e.stderr));
     });
 
-    it("reports: reads in a Node started with its young-generation cap, which the bin's own Node lacks", async () => {
+    it("reports: reads in a Node started with its memory flags, which the bin's own Node lacks", async () => {
       const report = join(ROOT, ".tmp", "debian-source", "dmarc-cat", "testdata", "google.com!keltia.net!1538438400!1538524799.xml");
       const log = join(dir, "node-processes.log");
       const preload = join(dir, "log-node-process.js");
-      writeFileSync(log, "");
       writeFileSync(preload, `require("fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.execArgv) + "\\n");`);
-      const { stdout } = await run(bin(), ["reports", "--json", report], { cwd: dir, env: { ...process.env, NODE_OPTIONS: `--require ${preload}` } });
-      assert.equal(JSON.parse(stdout).reports.length, 1);
-      const started = readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as string[]);
-      assert.deepEqual(started, [[], [SEMI_SPACE_FLAG]]);
+      const started = async (nodeOptions: string) => {
+        writeFileSync(log, "");
+        const { stdout } = await run(bin(), ["reports", "--json", report], { cwd: dir, env: { ...process.env, NODE_OPTIONS: `--require ${preload} ${nodeOptions}` } });
+        assert.equal(JSON.parse(stdout).reports.length, 1);
+        return readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as string[]);
+      };
+      assert.deepEqual(await started(""), [[], MEMORY_FLAGS]);
+      // A semi-space size of the user's own is kept; only what is missing is added.
+      assert.deepEqual(await started("--max-semi-space-size=16"), [[], MEMORY_FLAGS.filter((flag) => !flag.startsWith("--max-semi-space-size"))]);
     });
   });
 });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Summary } from "../../../lib/reports/summary";
 import { main, parseDay } from "../../../tools/reports/cli";
-import { SEMI_SPACE_FLAG } from "../../../tools/reports";
+import { MEMORY_FLAGS } from "../../../tools/reports";
 import { scripts } from "../../../package.json";
 import { seededRandom } from "../../fixtures/random";
 import { real, reportEmail, rfc9990Report } from "../../fixtures/reports";
@@ -143,8 +143,8 @@ describe("reports command line", () => {
     }
   });
 
-  it("runs as npm run reports with the young-generation cap, so that it is not started twice", () => {
-    assert.deepEqual(scripts.reports.split(" ").slice(0, 2), ["node", SEMI_SPACE_FLAG]);
+  it("runs as npm run reports with its memory flags, so that it is not started twice", () => {
+    assert.deepEqual(scripts.reports.split(" ").slice(0, 1 + MEMORY_FLAGS.length), ["node", ...MEMORY_FLAGS]);
   });
 
   it("runs as npm run reports: a broken input is listed, never a stack trace", () => {
