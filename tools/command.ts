@@ -3,6 +3,7 @@
  * which errors are the user's to fix (exit 2, a message and no stack trace), and running a
  * command's `main` as the process, where anything else it throws is the tool's own failure (exit 3).
  */
+import { once } from "node:events";
 import { ConfigError } from "../lib/config";
 import { StateValueError } from "../lib/state";
 import { StackFileError } from "./stack-config";
@@ -31,6 +32,8 @@ export function isUserError(error: unknown): error is Error {
 export interface ProcessIo {
   out(text: string): void;
   err(text: string): void;
+  /** Resolves once what `out` was given has been taken by whatever reads it (the pipe's backpressure). */
+  drained(): Promise<void>;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -38,7 +41,16 @@ export interface ProcessIo {
 /** Runs a command's `main` as this process: its exit status, or 3 with the error when the tool itself failed. */
 export async function runAsProcess(main: (argv: string[], io: ProcessIo) => Promise<number>, argv: string[]): Promise<void> {
   try {
-    process.exitCode = await main(argv, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), cwd: process.cwd(), env: process.env });
+    const io: ProcessIo = {
+      out: (t) => process.stdout.write(t),
+      err: (t) => process.stderr.write(t),
+      drained: async () => {
+        if (process.stdout.writableNeedDrain) await once(process.stdout, "drain");
+      },
+      cwd: process.cwd(),
+      env: process.env,
+    };
+    process.exitCode = await main(argv, io);
   } catch (error) {
     console.error(error);
     process.exitCode = 3;

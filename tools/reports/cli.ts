@@ -41,6 +41,8 @@ export interface Io {
   err(text: string): void;
   /** Today, for `--since 30d`. */
   now?: () => Date;
+  /** Resolves once what `out` was given has been taken (see tools/command.ts); `--json` waits on it between pieces. */
+  drained?: () => Promise<void>;
 }
 
 /**
@@ -174,7 +176,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--html: cannot write ${values.html}: ${(error as Error).message}`);
     }
   }
-  if (values.json) writeJson(summary, io.out);
+  if (values.json) await writeJson(summary, io.out, io.drained);
   else io.out(formatText(summary));
   return summary.errors.length ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /**
- * `--json`'s output: exactly `JSON.stringify(summary, null, 2)`, but made piece by piece, so the
- * list of every report of a large run is never one string (10,000 reports are 6 MB of JSON).
+ * `--json`'s output: exactly `JSON.stringify(summary, null, 2)`, but made and written piece by
+ * piece, so the list of every report of a large run is never held whole (10,000 reports are 6 MB
+ * of JSON).
  */
 
 const INDENT = "  ";
@@ -37,14 +38,19 @@ function* pieces(value: unknown, depth: number): Generator<string> {
   yield `${INDENT.repeat(depth)}${end}`;
 }
 
-/** Writes `value` as JSON.stringify(value, null, 2) and a newline, in pieces of about 64 KiB. */
-export function writeJson(value: unknown, write: (text: string) => void): void {
+/**
+ * Writes `value` as JSON.stringify(value, null, 2) and a newline, in pieces of about 64 KiB,
+ * waiting on `drained` after each: a pipe read slower than the JSON is made (`| jq`, a CI log)
+ * would otherwise hold all of it in memory at once.
+ */
+export async function writeJson(value: unknown, write: (text: string) => void, drained: () => Promise<void> = async () => {}): Promise<void> {
   let buffered = "";
   for (const piece of pieces(value, 0)) {
     buffered += piece;
     if (buffered.length >= PIECE) {
       write(buffered);
       buffered = "";
+      await drained();
     }
   }
   write(`${buffered}\n`);
