@@ -3,17 +3,18 @@ import { spawn } from "node:child_process";
 import { runAsProcess } from "./command";
 
 /**
- * The V8 flags `reports` runs with, which keep its peak memory flat as a run grows (docs/reports.md,
- * "Limits"): young-generation semi-spaces of 8 MiB, where Node 24 grows them to 64 MiB; and an old
- * generation collected when it reaches 1.5 times what was live after the last collection, where V8
- * lets it reach up to 4 times. A run keeps little (the tallies), so V8's own choices made peak RSS
- * follow the run's length: 1.4 to 1.6 times as high at 10,000 reports as at 1,000. package.json's
- * script passes them; a Node started without them (the package's `ses-email-auth reports`) starts
- * this file again with them.
+ * The V8 flags `reports` runs with, which keep its peak memory flat as a run grows
+ * (docs/reports.md, "Limits"): young-generation semi-spaces of 8 MiB, where Node 24 grows them to
+ * 64 MiB; and an old generation collected when it reaches 1.5 times what was live after the last
+ * collection, where V8 lets it reach up to 4 times. A run keeps little (tallies, and a line per
+ * report), so V8's own choices made peak RSS follow the run's length: 1.4 to 1.6 times as high at
+ * 10,000 reports as at 1,000. package.json's script passes them; a Node started without them (the
+ * package's `ses-email-auth reports`) starts this file again with them.
  */
 export const MEMORY_FLAGS = ["--max-semi-space-size=8", "--heap-growing-percent=50"];
 
-const flagName = (flag: string) => flag.split("=")[0];
+/** A V8 flag without its value; V8 reads `_` in a name as `-`. */
+const flagName = (flag: string) => flag.split("=")[0].replace(/_/g, "-");
 
 /** The memory flags this Node was not started with, by the user (a flag, or NODE_OPTIONS where Node allows it) or by us. */
 function missingFlags(): string[] {
