@@ -1,7 +1,7 @@
 /** The DNS message codec, on hand-made bytes. */
 import assert from "node:assert/strict";
 import { decodeResponse, encodeQuery, recordsFor, TYPE_CODES } from "../../tools/verify/wire";
-import { seededRandom } from "../fixtures/random";
+import { randomBelow, seededRandom } from "../fixtures/random";
 
 /** Where the answers start in a response to `query`: after its header and question, where its OPT record was. */
 const answersAt = (query: Buffer) => query.length - 11;
@@ -57,12 +57,11 @@ describe("verify's DNS codec", () => {
     const original = respond(query, 3, cname, txt, mx);
     assert.equal(recordsFor(decodeResponse(original), "a.test", TYPE_CODES.TXT).length, 1);
     const next = seededRandom(0x2545f491);
-    const random = (below: number) => Math.floor(next() * below);
     let read = 0;
     for (let i = 0; i < 20000; i++) {
       const message = Buffer.from(original);
-      for (let flips = 1 + random(4); flips > 0; flips--) message[random(message.length)] = random(256);
-      const cut = random(4) === 0 ? message.subarray(0, random(message.length)) : message;
+      for (let flips = 1 + randomBelow(next, 4); flips > 0; flips--) message[randomBelow(next, message.length)] = randomBelow(next, 256);
+      const cut = randomBelow(next, 4) === 0 ? message.subarray(0, randomBelow(next, message.length)) : message;
       try {
         const response = decodeResponse(cut);
         for (const type of [TYPE_CODES.TXT, TYPE_CODES.CNAME, TYPE_CODES.MX]) recordsFor(response, "a.test", type);

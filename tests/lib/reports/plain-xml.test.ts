@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { SaxesParser } from "saxes";
 import { scanPlainXml, XmlHandler } from "../../../lib/reports/plain-xml";
-import { seededRandom } from "../../fixtures/random";
+import { randomBelow, seededRandom } from "../../fixtures/random";
 import { real, REAL, rfc9990Report } from "../../fixtures/reports";
 
 type Event = ["open", string, Record<string, string>] | ["text", string] | ["close"];
@@ -58,13 +58,13 @@ function bySaxes(text: string): { events: Event[]; errors: string[] } {
 const PIECES = ["<", ">", "/", "=", '"', "'", "&", "&amp;", "!", "?", "-", " ", "\t", "\n", "\r", "]]>", "<!--", "-->", "<![CDATA[", "<?pi?>", "<a>", "</a>", "<b/>", ' x="1"', " x='<'", "é", "\u0001", "\ud800", "\uffff", ":", "0", "a"];
 
 function mutate(text: string, next: () => number): string {
-  const edits = 1 + Math.floor(next() * 3);
+  const edits = 1 + randomBelow(next, 3);
   for (let e = 0; e < edits; e++) {
-    const at = Math.floor(next() * text.length);
+    const at = randomBelow(next, text.length);
     const kind = next();
-    const piece = PIECES[Math.floor(next() * PIECES.length)];
+    const piece = PIECES[randomBelow(next, PIECES.length)];
     if (kind < 0.4) text = text.slice(0, at) + piece + text.slice(at);
-    else if (kind < 0.7) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 8));
+    else if (kind < 0.7) text = text.slice(0, at) + text.slice(at + 1 + randomBelow(next, 8));
     else text = text.slice(0, at) + piece + text.slice(at + piece.length);
   }
   return text;

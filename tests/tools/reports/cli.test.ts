@@ -8,7 +8,7 @@ import { Summary } from "../../../lib/reports/summary";
 import { main, parseDay } from "../../../tools/reports/cli";
 import { MEMORY_FLAGS } from "../../../tools/reports";
 import { scripts } from "../../../package.json";
-import { seededRandom } from "../../fixtures/random";
+import { randomBelow, seededRandom } from "../../fixtures/random";
 import { real, reportEmail, rfc9990Report } from "../../fixtures/reports";
 import { npmRun } from "../cli";
 
@@ -126,9 +126,9 @@ describe("reports command line", () => {
     for (let i = 0; i < 600; i++) {
       const base = bases[i % bases.length];
       const leaves = [...base.matchAll(LEAF)].length;
-      const chosen = new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => Math.floor(next() * leaves)));
+      const chosen = new Set(Array.from({ length: 1 + randomBelow(next, 3) }, () => randomBelow(next, leaves)));
       let n = 0;
-      const text = base.replace(LEAF, (whole, open: string, _name, _text, close: string) => (chosen.has(n++) ? `${open}${ODD[Math.floor(next() * ODD.length)]}${close}` : whole));
+      const text = base.replace(LEAF, (whole, open: string, _name, _text, close: string) => (chosen.has(n++) ? `${open}${ODD[randomBelow(next, ODD.length)]}${close}` : whole));
       writeFileSync(join(fuzzed, `r${String(i).padStart(3, "0")}.xml`), text.replace(/<report_id>[^<]*/, `<report_id>fuzz-${i}`));
     }
     const json = await run([fuzzed, "--json"]);
